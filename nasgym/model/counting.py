@@ -1,0 +1,29 @@
+"""Exact parameter and MAC counts of an architecture, computed analytically (no module is built)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nasgym.model.lowering import layer_macs, layer_params, lower
+from nasgym.space.architecture import Architecture
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Parameter and multiply-accumulate counts of a network.
+
+    Attributes:
+        params: Trainable parameters, batch-norm scale/shift and classifier bias included.
+        macs: Multiply-accumulates of one forward pass at the given input shape.
+    """
+
+    params: int
+    macs: int
+
+
+def count(
+    arch: Architecture, num_classes: int = 1000, input_shape: tuple[int, int, int] | None = None
+) -> Counts:
+    """Params and MACs of ``arch`` with a ``num_classes`` classifier; equal to the built module's own count."""
+    layers = lower(arch, input_shape, num_classes)
+    return Counts(sum(map(layer_params, layers)), sum(map(layer_macs, layers)))

@@ -1,0 +1,23 @@
+"""The protocol every quality evaluator implements.
+
+``evaluate(arch, seed)`` returns a metrics dict with at least ``accuracy`` (in [0, 1]; the task's quality score)
+and ``eval_seconds`` (wall time the evaluation cost). A failed evaluation (NaN or diverging loss, ...) returns
+``accuracy`` 0.0 with ``failed`` set to the reason. ``fingerprint`` (config + version) keys the persistent cache.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from nasgym.space.architecture import Architecture
+
+
+@runtime_checkable
+class Evaluator(Protocol):
+    """What the environment needs from a quality evaluator."""
+
+    fingerprint: str
+
+    def evaluate(self, arch: Architecture, seed: int) -> dict:
+        """Metrics of ``arch`` for evaluation seed ``seed``: at least accuracy and eval_seconds."""
+        ...

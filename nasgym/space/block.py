@@ -1,0 +1,185 @@
+"""One inverted-bottleneck (IBN) block: the unit every search space chooses.
+
+Block types follow MobileNetEdgeTPUV2 (TensorFlow Model Garden):
+
+- ``ibn_dw``: 1x1 expansion conv C -> C*e, depthwise kxk conv (stride s), 1x1 projection -> C_out.
+  With ``expansion == 1`` the expansion conv is omitted (MobileNetV2's first block).
+- ``ibn_fused``: full kxk conv C -> C*e (stride s), 1x1 projection. With ``expansion == 1`` the block is the
+  1x1 projection only (it then carries the stride).
+- ``ibn_fused_grouped`` (GC-IBN): group kxk conv C -> C*e with ``groups = C*e / group_size``, 1x1 projection.
+- ``ibn_grouped``: 1x1 expansion, group kxk conv on C*e (``groups = C*e / group_size``), 1x1 projection.
+- ``skip``: the block is removed (how depth is searched); only valid where input and output shapes match.
+
+A residual add is used when stride == 1, C_in == C_out and ``residual`` is true.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+OPS: tuple[str, ...] = ("ibn_dw", "ibn_fused", "ibn_fused_grouped", "ibn_grouped", "skip")
+GROUPED_OPS: frozenset[str] = frozenset({"ibn_fused_grouped", "ibn_grouped"})
+KERNELS: tuple[int, ...] = (1, 3, 5, 7, 9)
+STRIDES: tuple[int, ...] = (1, 2)
+
+# Short names used by the one-line string form.
+OP_CODES: dict[str, str] = {
+    "ibn_dw": "dw",
+    "ibn_fused": "fused",
+    "ibn_fused_grouped": "gcfused",
+    "ibn_grouped": "gcdw",
+    "skip": "skip",
+}
+CODE_OPS: dict[str, str] = {code: op for op, code in OP_CODES.items()}
+
+_TOKEN = re.compile(r"^(?P<code>[a-z]+):k(?P<k>\d+)e(?P<e>\d+)o(?P<o>\d+)s(?P<s>\d+)(?:g(?P<g>\d+))?(?P<n>n)?$")
+
+
+def check_int(name: str, value: object, allowed: str, minimum: int = 1) -> int:
+    """Return ``value`` if it is an int >= ``minimum``, else raise ``ValueError`` naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name}={value!r} is invalid: expected {allowed}")
+    return value
+
+
+@dataclass(frozen=True)
+class Block:
+    """An immutable, validated IBN block.
+
+    Attributes:
+        op: One of ``OPS``.
+        filters: Output channels.
+        kernel: Spatial kernel size of the kxk conv (odd).
+        expansion: Expansion ratio e (expanded channels = C_in * e).
+        stride: 1 or 2.
+        group_size: Channels per group of the group conv; required for grouped ops, ``None`` otherwise.
+        residual: Whether a residual add is used when the shapes allow it.
+    """
+
+    op: str
+    filters: int
+    kernel: int = 3
+    expansion: int = 1
+    stride: int = 1
+    group_size: int | None = None
+    residual: bool = True
+
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise ValueError(f"op={self.op!r} is invalid: expected one of {', '.join(OPS)}")
+        check_int("filters", self.filters, "a positive int")
+        if self.kernel not in KERNELS or isinstance(self.kernel, bool):
+            raise ValueError(f"kernel={self.kernel!r} is invalid: expected one of {KERNELS}")
+        check_int("expansion", self.expansion, "a positive int")
+        if self.stride not in STRIDES or isinstance(self.stride, bool):
+            raise ValueError(f"stride={self.stride!r} is invalid: expected one of {STRIDES}")
+        if not isinstance(self.residual, bool):
+            raise ValueError(f"residual={self.residual!r} is invalid: expected true or false")
+        if self.op in GROUPED_OPS:
+            check_int("group_size", self.group_size, f"a positive int for op {self.op}")
+        elif self.group_size is not None:
+            raise ValueError(
+                f"group_size={self.group_size!r} is invalid for op {self.op}: expected null "
+                f"(group size applies only to {', '.join(sorted(GROUPED_OPS))})"
+            )
+        if self.op == "skip":
+            if self.stride != 1:
+                raise ValueError(f"stride={self.stride} is invalid for op skip: expected 1")
+            if (self.kernel, self.expansion) != (1, 1):
+                raise ValueError(
+                    f"skip block has kernel={self.kernel}, expansion={self.expansion}: expected 1 and 1 "
+                    "(use Block.skip(filters))"
+                )
+
+    @classmethod
+    def skip(cls, filters: int) -> Block:
+        """The canonical removed block for a tensor with ``filters`` channels."""
+        return cls(op="skip", filters=filters, kernel=1, expansion=1, stride=1)
+
+    @property
+    def is_grouped(self) -> bool:
+        """Whether the block contains a group convolution."""
+        return self.op in GROUPED_OPS
+
+    def expanded(self, cin: int) -> int:
+        """Channels after the expansion conv for an input of ``cin`` channels."""
+        return cin * self.expansion
+
+    def groups(self, cin: int) -> int:
+        """Number of groups of the kxk conv for an input of ``cin`` channels (1 for ungrouped ops)."""
+        if not self.is_grouped:
+            return 1
+        return self.expanded(cin) // self.group_size
+
+    def check_input(self, cin: int, where: str = "block") -> None:
+        """Raise ``ValueError`` if this block cannot take ``cin`` input channels."""
+        if self.op == "skip":
+            if cin != self.filters:
+                raise ValueError(
+                    f"{where}: skip needs equal input and output channels, got {cin} -> {self.filters}"
+                )
+            return
+        if self.is_grouped:
+            expanded = self.expanded(cin)
+            if expanded % self.group_size:
+                raise ValueError(
+                    f"{where}: group_size={self.group_size} does not divide the {expanded} expanded channels "
+                    f"({cin} x expansion {self.expansion}); expected a divisor of {expanded}"
+                )
+            if self.op == "ibn_fused_grouped" and cin % self.groups(cin):
+                raise ValueError(
+                    f"{where}: {cin} input channels cannot be split into {self.groups(cin)} groups "
+                    f"(group_size={self.group_size}, expansion={self.expansion}); expected group_size to be a "
+                    f"multiple of expansion"
+                )
+
+    def has_residual(self, cin: int) -> bool:
+        """Whether the block adds its input to its output."""
+        return self.op != "skip" and self.residual and self.stride == 1 and cin == self.filters
+
+    def to_dict(self) -> dict:
+        """Canonical plain-dict form (JSON-ready)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Block:
+        """Build from :meth:`to_dict` output; unknown keys raise ``ValueError``."""
+        if not isinstance(data, dict):
+            raise ValueError(f"block={data!r} is invalid: expected a mapping")
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(
+                f"block has unknown field(s) {sorted(unknown)}: expected {sorted(cls.__dataclass_fields__)}"
+            )
+        if "op" not in data or "filters" not in data:
+            raise ValueError(f"block={data!r} is missing 'op' or 'filters'")
+        return cls(**data)
+
+    def token(self) -> str:
+        """Compact one-token form, e.g. ``gcfused:k3e4o32s1g64``; parsed back by :meth:`parse`."""
+        text = f"{OP_CODES[self.op]}:k{self.kernel}e{self.expansion}o{self.filters}s{self.stride}"
+        if self.group_size is not None:
+            text += f"g{self.group_size}"
+        if not self.residual:
+            text += "n"
+        return text
+
+    @classmethod
+    def parse(cls, token: str) -> Block:
+        """Inverse of :meth:`token`."""
+        match = _TOKEN.match(token.strip())
+        if not match or match["code"] not in CODE_OPS:
+            raise ValueError(
+                f"block token {token!r} is invalid: expected OP:k<K>e<E>o<OUT>s<S>[g<G>][n] with OP in "
+                f"{', '.join(CODE_OPS)}"
+            )
+        return cls(
+            op=CODE_OPS[match["code"]],
+            kernel=int(match["k"]),
+            expansion=int(match["e"]),
+            filters=int(match["o"]),
+            stride=int(match["s"]),
+            group_size=int(match["g"]) if match["g"] else None,
+            residual=match["n"] is None,
+        )
