@@ -32,7 +32,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 test: venv data lint
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 demo: venv data
 	$(PY) train.py demo

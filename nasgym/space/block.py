@@ -130,8 +130,8 @@ class Block:
             if self.op == "ibn_fused_grouped" and cin % self.groups(cin):
                 raise ValueError(
                     f"{where}: {cin} input channels cannot be split into {self.groups(cin)} groups "
-                    f"(group_size={self.group_size}, expansion={self.expansion}); expected group_size to be a "
-                    f"multiple of expansion"
+                    f"(group_size={self.group_size}, expansion={self.expansion}); expected input channels divisible "
+                    "by the number of groups"
                 )
 
     def has_residual(self, cin: int) -> bool:
