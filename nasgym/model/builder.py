@@ -1,14 +1,23 @@
-"""Architecture -> ``torch.nn.Module`` following the MobileNetEdgeTPUV2 block rules.
+"""Architecture -> ``torch.nn.Module`` following the MobileNetEdgeTPUV2 block rules, with a task head.
 
 BN (trainable scale and shift) after every conv, convs without bias, ReLU after every conv except the projection,
 residual add only when stride 1 and widths are equal, logits with bias. Group convs are built either as one grouped
 conv (``group_conv="grouped"``, fast to train) or as channel slice -> one conv per group -> concat
 (``group_conv="split"``, the way the Edge TPU executes them); both have the same parameters and function.
+
+Tasks (:data:`TASKS`):
+
+- ``classification``: global average pooling, dropout, linear classifier with bias.
+- ``segmentation``: FCN-style light head on the last feature map: 1x1 conv to class logits + BN, then a learned
+  depthwise transposed conv (kernel 2s, stride s, initialized to bilinear interpolation) + BN that upsamples by the
+  backbone's total stride s; the output is cropped to the input size. Every op runs on the Edge TPU.
+- ``text``: the blocks in 1-D over token embeddings. The input is (batch, length) token ids; an embedding table
+  (looked up on the host, not part of the accelerator graph or of :func:`~nasgym.count`) gives (batch, E, L, 1)
+  with ``E = arch.input_shape[2]``; every kxk conv becomes a kx1 conv along the sequence (depthwise IBN: depthwise
+  kx1; fused IBN: full kx1 conv; GC-IBN: group kx1 conv), strides subsample the sequence, then classification.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -19,14 +28,24 @@ from nasgym.space.block import Block
 GROUP_CONV_MODES = ("grouped", "split")
 
 
+TASKS = ("classification", "segmentation", "text")
+
+
+def conv2d(cin: int, cout: int, kernel: int, stride: int = 1, groups: int = 1, one_d: bool = False) -> nn.Conv2d:
+    """'Same'-padded conv without bias; ``one_d`` makes it a kx1 conv along the height (sequence) axis."""
+    if one_d:
+        return nn.Conv2d(cin, cout, (kernel, 1), (stride, 1), (kernel // 2, 0), groups=groups, bias=False)
+    return nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False)
+
+
 class SplitGroupConv(nn.Module):
     """A group conv as the Edge TPU runs it: slice the channels, one full conv per group, concatenate."""
 
-    def __init__(self, cin: int, cout: int, kernel: int, stride: int, groups: int) -> None:
+    def __init__(self, cin: int, cout: int, kernel: int, stride: int, groups: int, one_d: bool = False) -> None:
         super().__init__()
         self.groups = groups
         self.convs = nn.ModuleList(
-            nn.Conv2d(cin // groups, cout // groups, kernel, stride, kernel // 2, bias=False) for _ in range(groups)
+            conv2d(cin // groups, cout // groups, kernel, stride, one_d=one_d) for _ in range(groups)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -39,12 +58,12 @@ class ConvBN(nn.Sequential):
 
     def __init__(
         self, cin: int, cout: int, kernel: int = 1, stride: int = 1, groups: int = 1, act: bool = True,
-        group_conv: str = "grouped",
+        group_conv: str = "grouped", one_d: bool = False,
     ) -> None:
         if groups > 1 and groups != cin and group_conv == "split":
-            conv: nn.Module = SplitGroupConv(cin, cout, kernel, stride, groups)
+            conv: nn.Module = SplitGroupConv(cin, cout, kernel, stride, groups, one_d)
         else:
-            conv = nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False)
+            conv = conv2d(cin, cout, kernel, stride, groups, one_d)
         layers = [conv, nn.BatchNorm2d(cout)]
         if act:
             layers.append(nn.ReLU(inplace=True))
@@ -54,7 +73,7 @@ class ConvBN(nn.Sequential):
 class IBNBlock(nn.Module):
     """One IBN block (any op of :data:`nasgym.space.block.OPS` except ``skip``)."""
 
-    def __init__(self, block: Block, cin: int, group_conv: str = "grouped") -> None:
+    def __init__(self, block: Block, cin: int, group_conv: str = "grouped", one_d: bool = False) -> None:
         super().__init__()
         k, s, e, mid = block.kernel, block.stride, block.expansion, block.expanded(cin)
         layers: list[nn.Module] = []
@@ -62,12 +81,12 @@ class IBNBlock(nn.Module):
             if e > 1 or block.op == "ibn_grouped":
                 layers.append(ConvBN(cin, mid, 1))
             groups = mid if block.op == "ibn_dw" else block.groups(cin)
-            layers.append(ConvBN(mid, mid, k, s, groups, group_conv=group_conv))
+            layers.append(ConvBN(mid, mid, k, s, groups, group_conv=group_conv, one_d=one_d))
             layers.append(ConvBN(mid, block.filters, 1, act=False))
         elif block.op == "ibn_fused" and e == 1:
-            layers.append(ConvBN(cin, block.filters, 1, s, act=False))
+            layers.append(ConvBN(cin, block.filters, 1, s, act=False, one_d=one_d))
         else:
-            layers.append(ConvBN(cin, mid, k, s, block.groups(cin), group_conv=group_conv))
+            layers.append(ConvBN(cin, mid, k, s, block.groups(cin), group_conv=group_conv, one_d=one_d))
             layers.append(ConvBN(mid, block.filters, 1, act=False))
         self.body = nn.Sequential(*layers)
         self.residual = block.has_residual(cin)
@@ -80,16 +99,18 @@ class IBNBlock(nn.Module):
 class Backbone(nn.Module):
     """Stem, blocks and the 1x1 top conv; returns the final feature map (N, head_filters, H', W')."""
 
-    def __init__(self, arch: Architecture, in_channels: int | None = None, group_conv: str = "grouped") -> None:
+    def __init__(
+        self, arch: Architecture, in_channels: int | None = None, group_conv: str = "grouped", one_d: bool = False
+    ) -> None:
         super().__init__()
         if group_conv not in GROUP_CONV_MODES:
             raise ValueError(f"group_conv={group_conv!r} is invalid: expected one of {GROUP_CONV_MODES}")
         cin = in_channels if in_channels is not None else arch.input_shape[2]
-        self.stem = ConvBN(cin, arch.stem_filters, arch.stem_kernel, arch.stem_stride)
+        self.stem = ConvBN(cin, arch.stem_filters, arch.stem_kernel, arch.stem_stride, one_d=one_d)
         blocks, cin = [], arch.stem_filters
         for _, _, block in arch.iter_blocks():
             if block.op != "skip":
-                blocks.append(IBNBlock(block, cin, group_conv))
+                blocks.append(IBNBlock(block, cin, group_conv, one_d))
             cin = block.filters
         self.blocks = nn.Sequential(*blocks)
         self.top = ConvBN(cin, arch.head_filters, 1)
@@ -111,8 +132,44 @@ class ClassificationHead(nn.Module):
         return self.fc(self.dropout(features.mean(dim=(2, 3))))
 
 
+class SegmentationHead(nn.Module):
+    """1x1 conv to class logits + BN, then learned depthwise transposed-conv upsampling (bilinear init) + BN."""
+
+    def __init__(self, channels: int, num_classes: int, upsample: int) -> None:
+        super().__init__()
+        self.logits = ConvBN(channels, num_classes, 1, act=False)
+        self.upsample = upsample
+        if upsample > 1:
+            self.up = nn.ConvTranspose2d(num_classes, num_classes, 2 * upsample, upsample, upsample // 2,
+                                         groups=num_classes, bias=False)
+            self.up.weight.data.copy_(bilinear_kernel(2 * upsample).expand_as(self.up.weight))
+            self.up_bn = nn.BatchNorm2d(num_classes)
+
+    def forward(self, features: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        out = self.logits(features)
+        if self.upsample > 1:
+            out = self.up_bn(self.up(out))
+        return out[:, :, : size[0], : size[1]]
+
+
+def bilinear_kernel(size: int) -> torch.Tensor:
+    """The (size x size) kernel of bilinear upsampling by size // 2 as a transposed conv."""
+    factor = (size + 1) // 2
+    center = factor - 1 if size % 2 == 1 else factor - 0.5
+    ramp = 1 - torch.abs(torch.arange(size, dtype=torch.float32) - center) / factor
+    return torch.outer(ramp, ramp)
+
+
+def total_stride(arch: Architecture) -> int:
+    """Product of the stem and block strides (the backbone's downsampling factor)."""
+    stride = arch.stem_stride
+    for block in arch.blocks:
+        stride *= block.stride
+    return stride
+
+
 class Network(nn.Module):
-    """Backbone + task head."""
+    """Backbone + task head (image tasks)."""
 
     def __init__(self, backbone: Backbone, head: nn.Module) -> None:
         super().__init__()
@@ -120,11 +177,24 @@ class Network(nn.Module):
         self.head = head
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.backbone(x)
+        if isinstance(self.head, SegmentationHead):
+            return self.head(features, x.shape[-2:])
+        return self.head(features)
+
+
+class TextNetwork(nn.Module):
+    """Token embedding (host side) + 1-D backbone + classification head; input (batch, length) int64 ids."""
+
+    def __init__(self, embedding: nn.Embedding, backbone: Backbone, head: nn.Module) -> None:
+        super().__init__()
+        self.embedding = embedding
+        self.backbone = backbone
+        self.head = head
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        x = self.embedding(tokens).transpose(1, 2).unsqueeze(-1)  # (N, E, L, 1)
         return self.head(self.backbone(x))
-
-
-HeadFactory = Callable[[int, int], nn.Module]
-TASK_HEADS: dict[str, HeadFactory] = {"classification": ClassificationHead}
 
 
 def build_model(
@@ -133,17 +203,27 @@ def build_model(
     task: str = "classification",
     group_conv: str = "grouped",
     in_channels: int | None = None,
-) -> Network:
+    vocab_size: int | None = None,
+) -> nn.Module:
     """Build the PyTorch network of ``arch``.
 
     Args:
         arch: The architecture.
-        num_classes: Output classes of the task head.
-        task: A key of :data:`TASK_HEADS`.
+        num_classes: Output classes of the task head (segmentation: classes per pixel, background included).
+        task: One of :data:`TASKS` (see the module docstring).
         group_conv: "grouped" (one grouped conv) or "split" (slice + per-group conv + concat).
-        in_channels: Input channels; defaults to ``arch.input_shape[2]``.
+        in_channels: Input channels of image tasks; defaults to ``arch.input_shape[2]``.
+        vocab_size: Size of the token vocabulary (task "text" only, required there).
     """
-    if task not in TASK_HEADS:
-        raise ValueError(f"task={task!r} is invalid: expected one of {', '.join(TASK_HEADS)}")
+    if task not in TASKS:
+        raise ValueError(f"task={task!r} is invalid: expected one of {', '.join(TASKS)}")
+    if task == "text":
+        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
+            raise ValueError(f"vocab_size={vocab_size!r} is invalid: expected a positive int for task 'text'")
+        backbone = Backbone(arch, arch.input_shape[2], group_conv, one_d=True)
+        embedding = nn.Embedding(vocab_size, arch.input_shape[2], padding_idx=0)
+        return TextNetwork(embedding, backbone, ClassificationHead(backbone.out_channels, num_classes))
     backbone = Backbone(arch, in_channels, group_conv)
-    return Network(backbone, TASK_HEADS[task](backbone.out_channels, num_classes))
+    if task == "segmentation":
+        return Network(backbone, SegmentationHead(backbone.out_channels, num_classes, total_stride(arch)))
+    return Network(backbone, ClassificationHead(backbone.out_channels, num_classes))

@@ -22,8 +22,14 @@ class Counts:
 
 
 def count(
-    arch: Architecture, num_classes: int = 1000, input_shape: tuple[int, int, int] | None = None
+    arch: Architecture,
+    num_classes: int = 1000,
+    input_shape: tuple[int, int, int] | None = None,
+    task: str = "classification",
 ) -> Counts:
-    """Params and MACs of ``arch`` with a ``num_classes`` classifier; equal to the built module's own count."""
-    layers = lower(arch, input_shape, num_classes)
+    """Params and MACs of ``arch`` with a ``num_classes`` task head; equal to the built module's own count.
+
+    For ``task="text"`` the host-side embedding table is not counted (see :func:`nasgym.model.lowering.lower`).
+    """
+    layers = lower(arch, input_shape, num_classes, task)
     return Counts(sum(map(layer_params, layers)), sum(map(layer_macs, layers)))

@@ -64,27 +64,50 @@ def lower_block(block: Block, cin: int, h: int, w: int, prefix: str) -> list[Lay
 
 
 def lower(
-    arch: Architecture, input_shape: Sequence[int] | None = None, num_classes: int = 1000
+    arch: Architecture,
+    input_shape: Sequence[int] | None = None,
+    num_classes: int = 1000,
+    task: str = "classification",
 ) -> list[Layer]:
     """Every executed op of ``arch`` (convs, adds, pooling, fc) as layer dicts, in order.
 
     Args:
         arch: The architecture.
         input_shape: (height, width, channels); defaults to ``arch.input_shape``.
-        num_classes: Width of the classifier.
+        num_classes: Width of the classifier (segmentation: classes per pixel).
+        task: "classification" (pool + fc), "segmentation" (1x1 logits conv + depthwise transposed-conv
+            upsampling by the total stride) or "text" (every kxk conv is a kx1 conv over the sequence; the host-side
+            embedding lookup is not an accelerator op and is not listed).
     """
+    if task not in ("classification", "segmentation", "text"):
+        raise ValueError(f"task={task!r} is invalid: expected one of classification, segmentation, text")
     h, w, c = tuple(input_shape) if input_shape is not None else arch.input_shape
     layers = [conv_layer("stem", c, arch.stem_filters, arch.stem_kernel, arch.stem_stride, 1, h, w)]
     h, w, cin = layers[0]["h_out"], layers[0]["w_out"], arch.stem_filters
+    stride = arch.stem_stride
     for s, b, block in arch.iter_blocks():
         block_layers = lower_block(block, cin, h, w, f"s{s}b{b}")
         if block_layers:
             h, w = block_layers[-1]["h_out"], block_layers[-1]["w_out"]
         layers += block_layers
         cin = block.filters
+        stride *= block.stride
     layers.append(conv_layer("top", cin, arch.head_filters, 1, 1, 1, h, w))
+    if task == "text":
+        for layer in layers:
+            if layer["k"] > 1:
+                layer.update(kh=layer["k"], kw=1)
+    if task == "segmentation":
+        layers.append(conv_layer("seg/logits", arch.head_filters, num_classes, 1, 1, 1, h, w))
+        if stride > 1:
+            layers.append({
+                "name": "seg/upsample", "op": "conv", "cin": num_classes, "cout": num_classes, "k": 2 * stride,
+                "stride": stride, "groups": num_classes, "h_in": h, "w_in": w, "h_out": h * stride,
+                "w_out": w * stride, "transposed": True,
+            })
+        return layers
     pool = _elementwise("pool", "pool", arch.head_filters, h, w)
-    pool.update(k=h, kh=h, kw=w, h_out=1, w_out=1, pool="avg")
+    pool.update(k=max(h, w), kh=h, kw=w, h_out=1, w_out=1, pool="avg")
     layers.append(pool)
     layers.append({
         "name": "fc", "op": "fc", "cin": arch.head_filters, "cout": num_classes, "k": 1, "stride": 1, "groups": 1,

@@ -66,3 +66,31 @@ def test_bad_builder_arguments():
         nasgym.build_model(grouped_arch(), group_conv="fancy")
     with pytest.raises(ValueError, match="task='detection' is invalid: expected one of classification"):
         nasgym.build_model(grouped_arch(), task="detection")
+
+
+def test_segmentation_output_matches_input_size():
+    arch = grouped_arch().replace(input_shape=(56, 56, 1))
+    model = nasgym.build_model(arch, num_classes=11, task="segmentation").eval()
+    assert model(torch.randn(2, 1, 56, 56)).shape == (2, 11, 56, 56)
+    assert model(torch.randn(1, 1, 50, 42)).shape == (1, 11, 50, 42)  # cropped when not divisible by the stride
+
+
+def test_segmentation_upsampling_starts_bilinear():
+    from nasgym.model.builder import bilinear_kernel
+
+    kernel = bilinear_kernel(4)
+    assert kernel.shape == (4, 4)
+    torch.testing.assert_close(kernel[1:3, 1:3], torch.full((2, 2), 0.5625))
+    up = torch.nn.functional.conv_transpose2d(torch.ones(1, 1, 3, 3), kernel[None, None], stride=2, padding=1)
+    torch.testing.assert_close(up[0, 0, 1:-1, 1:-1], torch.ones(4, 4))  # a constant map stays constant inside
+
+
+def test_text_model_is_one_dimensional():
+    arch = grouped_arch().replace(input_shape=(40, 1, 16))
+    model = nasgym.build_model(arch, num_classes=3, task="text", vocab_size=100)
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert all(conv.kernel_size[1] == 1 for conv in convs)
+    assert any(conv.kernel_size[0] == 5 for conv in convs)
+    assert model(torch.randint(0, 100, (4, 40))).shape == (4, 3)
+    with pytest.raises(ValueError, match="vocab_size=None is invalid: expected a positive int for task 'text'"):
+        nasgym.build_model(arch, num_classes=3, task="text")

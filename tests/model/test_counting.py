@@ -92,3 +92,41 @@ def test_lowering_sums_to_count():
         counts = nasgym.count(arch, num_classes=1001)
         assert sum(map(layer_params, layers)) == counts.params
         assert sum(map(layer_macs, layers)) == counts.macs
+
+
+def count_task_macs(model, example):
+    """Forward-hook MACs that also cover transposed convs (per input position)."""
+    total = 0
+
+    def hook(module, inputs, output):
+        nonlocal total
+        if isinstance(module, torch.nn.ConvTranspose2d):
+            kh, kw = module.kernel_size
+            total += inputs[0].numel() * kh * kw * module.out_channels // module.groups
+        elif isinstance(module, torch.nn.Conv2d):
+            kh, kw = module.kernel_size
+            total += output.numel() * kh * kw * module.in_channels // module.groups
+        elif isinstance(module, torch.nn.Linear):
+            total += module.in_features * module.out_features
+
+    for module in model.modules():
+        module.register_forward_hook(hook)
+    model.eval()
+    with torch.no_grad():
+        model(example)
+    return total
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_segmentation_and_text_counts_equal_modules(seed):
+    arch = nasgym.load_space("proxy").sample(np.random.default_rng(seed))
+    seg = arch.replace(input_shape=(64, 64, 1))
+    model = nasgym.build_model(seg, num_classes=11, task="segmentation")
+    counts = nasgym.count(seg, num_classes=11, task="segmentation")
+    assert counts.params == sum(p.numel() for p in model.parameters())
+    assert counts.macs == count_task_macs(model, torch.zeros(1, 1, 64, 64))
+    text = arch.replace(input_shape=(48, 1, 32))
+    model = nasgym.build_model(text, num_classes=3, task="text", vocab_size=500)
+    counts = nasgym.count(text, num_classes=3, task="text")
+    assert counts.params == sum(p.numel() for p in model.parameters()) - 500 * 32  # embedding is host-side
+    assert counts.macs == count_task_macs(model, torch.zeros(1, 48, dtype=torch.long))
