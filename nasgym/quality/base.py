@@ -21,3 +21,8 @@ class Evaluator(Protocol):
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Metrics of ``arch`` for evaluation seed ``seed``: at least accuracy and eval_seconds."""
         ...
+
+
+def failed_metrics(reason: str, seconds: float, **extra: object) -> dict:
+    """The metrics of a failed evaluation: ``accuracy`` 0.0 and ``failed`` = the reason (never raised)."""
+    return {"accuracy": 0.0, "eval_seconds": seconds, "failed": reason, **extra}

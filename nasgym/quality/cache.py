@@ -1,0 +1,150 @@
+"""Persistent evaluation cache: SQLite in WAL mode keyed by (architecture hash, evaluator fingerprint, seed).
+
+Several processes may read and write one cache file at once (WAL journal, a busy timeout, one short transaction per
+``put``); a process killed mid-write loses nothing already committed. Every row keeps the metrics as JSON (failed
+evaluations included, with their reason), the architecture JSON, and the evaluator seconds in their own column so
+searches can be compared by evaluation cost.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from nasgym.space.architecture import Architecture
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS evaluations (
+    arch_hash TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    accuracy REAL NOT NULL,
+    eval_seconds REAL NOT NULL,
+    failed TEXT,
+    metrics TEXT NOT NULL,
+    arch_json TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (arch_hash, fingerprint, seed)
+)
+"""
+CSV_COLUMNS = ("arch_hash", "fingerprint", "seed", "accuracy", "eval_seconds", "failed", "created", "metrics",
+               "arch_json")
+
+
+def _json_safe(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+class EvaluationCache:
+    """Evaluation results on disk (see module docstring).
+
+    Args:
+        path: SQLite file; parent directories are created.
+        timeout: Seconds to wait for another process's write lock.
+    """
+
+    def __init__(self, path: str | os.PathLike, timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "pid", None) != os.getpid():
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise ValueError(f"cache path={str(self.path)!r} does not support WAL mode (got {mode!r})")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(SCHEMA)
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def get(self, arch_hash: str, fingerprint: str, seed: int) -> dict | None:
+        """The stored metrics, or ``None`` if this (arch, evaluator, seed) was never evaluated."""
+        row = self._connect().execute(
+            "SELECT metrics FROM evaluations WHERE arch_hash=? AND fingerprint=? AND seed=?",
+            (arch_hash, fingerprint, int(seed)),
+        ).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put(self, arch_hash: str, fingerprint: str, seed: int, metrics: dict, arch_json: str) -> None:
+        """Store (or replace) one result in its own committed transaction.
+
+        Raises:
+            ValueError: If ``metrics`` lacks ``accuracy`` or ``eval_seconds``.
+        """
+        missing = [key for key in ("accuracy", "eval_seconds") if key not in metrics]
+        if missing:
+            raise ValueError(f"metrics lack {', '.join(missing)}: expected at least accuracy and eval_seconds")
+        row = (
+            arch_hash, fingerprint, int(seed), float(metrics["accuracy"]), float(metrics["eval_seconds"]),
+            metrics.get("failed"), json.dumps(_json_safe(metrics), sort_keys=True), arch_json, time.time(),
+        )
+        conn = self._connect()
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT OR REPLACE INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def rows(self, fingerprint: str | None = None) -> list[dict]:
+        """All rows (optionally of one evaluator) as dicts with the columns of :data:`CSV_COLUMNS`."""
+        query = f"SELECT {', '.join(CSV_COLUMNS)} FROM evaluations"
+        args: tuple = ()
+        if fingerprint is not None:
+            query, args = query + " WHERE fingerprint=?", (fingerprint,)
+        cursor = self._connect().execute(query + " ORDER BY created, arch_hash, seed", args)
+        return [dict(zip(CSV_COLUMNS, row, strict=True)) for row in cursor]
+
+    def __len__(self) -> int:
+        return int(self._connect().execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
+
+    def export_csv(self, path: str | os.PathLike) -> int:
+        """Write every row to a CSV file (temp name, then rename); return the number of rows."""
+        rows = self.rows()
+        path = Path(path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+        return len(rows)
+
+    def close(self) -> None:
+        """Close this thread's connection (idempotent)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class CachedEvaluator:
+    """An evaluator behind an :class:`EvaluationCache`: ``evaluate`` returns ``(metrics, cache_hit)``."""
+
+    def __init__(self, evaluator, cache: EvaluationCache) -> None:
+        self.evaluator = evaluator
+        self.cache = cache
+        self.fingerprint: str = evaluator.fingerprint
+
+    def evaluate(self, arch: Architecture, seed: int) -> tuple[dict, bool]:
+        """Cached metrics when present, else evaluate, store (failures too) and return them."""
+        hit = self.cache.get(arch.hash, self.fingerprint, seed)
+        if hit is not None:
+            return hit, True
+        metrics = self.evaluator.evaluate(arch, seed)
+        self.cache.put(arch.hash, self.fingerprint, seed, metrics, arch.to_json())
+        return metrics, False

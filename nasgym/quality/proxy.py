@@ -1,0 +1,106 @@
+"""The proxy network: a deployment architecture adapted to a small proxy task (e.g. Fashion-MNIST 28x28x1).
+
+Latency is simulated for the deployment input (e.g. 224x224x3); quality is measured on the proxy task with the
+*same blocks*. :func:`proxy_architecture` keeps every block choice (op, kernel, expansion, group size, widths,
+depth, residual flags) and changes only:
+
+1. the input shape, to the proxy task's (height, width, channels);
+2. strides, dropped from the front of the network (stem first, then the earliest stride-2 blocks) until the final
+   feature map is at least ``min_resolution`` pixels on each side. For the ``proxy`` and ``edgetpu-v2`` spaces
+   (32x downsampling at 224) and 28x28 inputs this means stem stride 1 (28 -> 14 -> 7 -> 4 -> 2) for ``proxy``
+   and stem stride 1 plus the first stride-2 block at stride 1 for ``edgetpu-v2``. A block whose stride is dropped
+   gains a residual add when its input and output widths match, as any stride-1 block does;
+3. optionally all widths (stem, blocks, head) scaled by ``width_multiplier`` and rounded to a multiple of
+   ``max(8, largest group size)``, so that every group conv stays valid (default 1.0: widths unchanged).
+"""
+
+from __future__ import annotations
+
+import math
+
+from torch import nn
+
+from nasgym.model import build_model
+from nasgym.space.architecture import Architecture
+from nasgym.space.block import Block
+
+FASHION_MNIST_SHAPE: tuple[int, int, int] = (28, 28, 1)
+
+
+def _final_resolution(size: int, strides: list[int]) -> int:
+    for stride in strides:
+        size = math.ceil(size / stride)
+    return size
+
+
+def _scale(width: int, multiplier: float, divisor: int) -> int:
+    return max(divisor, int(round(width * multiplier / divisor)) * divisor)
+
+
+def proxy_architecture(
+    arch: Architecture,
+    input_shape: tuple[int, int, int] = FASHION_MNIST_SHAPE,
+    width_multiplier: float = 1.0,
+    min_resolution: int = 2,
+) -> Architecture:
+    """Adapt ``arch`` to the proxy task's input (see the module docstring for the exact rules).
+
+    Args:
+        arch: The deployment architecture.
+        input_shape: Proxy input as (height, width, channels).
+        width_multiplier: Scale of every width (> 0); 1.0 keeps them.
+        min_resolution: Smallest allowed side of the final feature map.
+
+    Raises:
+        ValueError: On a bad ``input_shape``, ``width_multiplier`` or ``min_resolution``.
+    """
+    if (not isinstance(input_shape, tuple | list) or len(input_shape) != 3
+            or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in input_shape)):
+        raise ValueError(f"input_shape={input_shape!r} is invalid: expected (height, width, channels) positive ints")
+    if isinstance(width_multiplier, bool) or not isinstance(width_multiplier, int | float) or width_multiplier <= 0:
+        raise ValueError(f"width_multiplier={width_multiplier!r} is invalid: expected a number > 0")
+    if isinstance(min_resolution, bool) or not isinstance(min_resolution, int) or min_resolution < 1:
+        raise ValueError(f"min_resolution={min_resolution!r} is invalid: expected an int >= 1")
+    side = min(input_shape[0], input_shape[1])
+    if side < min_resolution:
+        raise ValueError(f"input_shape={input_shape!r} is smaller than min_resolution={min_resolution}")
+    strides = [arch.stem_stride] + [block.stride for block in arch.blocks]
+    drop = 0
+    while _final_resolution(side, strides) < min_resolution:
+        while strides[drop] == 1:
+            drop += 1
+        strides[drop] = 1
+    divisor = max([8] + [block.group_size or 1 for block in arch.blocks])
+
+    def width(value: int) -> int:
+        return value if width_multiplier == 1.0 else _scale(value, width_multiplier, divisor)
+
+    stages, position = [], 1
+    for stage in arch.stages:
+        blocks = []
+        for block in stage:
+            blocks.append(Block(
+                op=block.op, filters=width(block.filters), kernel=block.kernel, expansion=block.expansion,
+                stride=strides[position], group_size=block.group_size, residual=block.residual,
+            ))
+            position += 1
+        stages.append(tuple(blocks))
+    return Architecture(
+        stages=tuple(stages),
+        stem_filters=width(arch.stem_filters),
+        stem_kernel=arch.stem_kernel,
+        stem_stride=strides[0],
+        head_filters=width(arch.head_filters),
+        input_shape=tuple(input_shape),
+    )
+
+
+def build_proxy_model(
+    arch: Architecture,
+    num_classes: int,
+    input_shape: tuple[int, int, int] = FASHION_MNIST_SHAPE,
+    width_multiplier: float = 1.0,
+) -> nn.Module:
+    """``nasgym.build_model`` of :func:`proxy_architecture` (grouped convs as one grouped conv, fast to train)."""
+    proxy = proxy_architecture(arch, input_shape, width_multiplier)
+    return build_model(proxy, num_classes=num_classes, in_channels=input_shape[2])

@@ -1,0 +1,217 @@
+"""``supernet``: weight-sharing evaluation (see :mod:`nasgym.quality.supernet` for the sharing scheme).
+
+Warm-up: ``warmup_steps`` SGD steps, each on one path sampled uniformly from the space (``space.sample``; cosine LR,
+label smoothing). The supernet is checkpointed to ``cache_dir`` (default ``$NASGYM_CACHE`` or ``~/.cache/nasgym``)
+every ``checkpoint_every`` steps and at the end, written to a temp name and renamed; a later run (or another
+process) with the same fingerprint loads it, and an interrupted warm-up resumes from its last checkpoint.
+
+Evaluating an architecture: extract its path as a standalone network, optionally ``finetune_steps`` training steps on
+it, recompute BN statistics over ``bn_images`` training images, and score accuracy on the first ``val_images``
+validation images (a fixed subset). ``seed`` picks the fine-tuning and recalibration batches.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from nasgym.quality.base import failed_metrics
+from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
+from nasgym.quality.data import DATASETS, Dataset, load_dataset
+from nasgym.quality.proxy import proxy_architecture
+from nasgym.quality.supernet import Supernet
+from nasgym.quality.training import (
+    Diverged,
+    TrainSettings,
+    accuracy,
+    batch_indices,
+    check_loss,
+    derive_seed,
+    fixed_threads_and_seed,
+    lr_at,
+    make_optimizer,
+    recalibrate_bn,
+    to_input,
+    train,
+)
+from nasgym.space.architecture import Architecture
+from nasgym.space.loading import load_space
+from nasgym.space.search_space import SearchSpace
+
+VERSION = 1
+
+
+def default_cache_dir() -> Path:
+    """``$NASGYM_CACHE`` or ``~/.cache/nasgym``."""
+    return Path(os.environ.get("NASGYM_CACHE") or Path.home() / ".cache" / "nasgym")
+
+
+@dataclass(frozen=True)
+class SupernetConfig:
+    """Config of the ``supernet`` evaluator."""
+
+    space: str = "proxy"
+    dataset: str = "fashion_mnist"
+    data_dir: str | None = None
+    cache_dir: str | None = None
+    warmup_steps: int = 3000
+    batch_size: int = 128
+    lr: float = 0.05
+    momentum: float = 0.9
+    weight_decay: float = 5e-5
+    label_smoothing: float = 0.1
+    train_seed: int = 0
+    finetune_steps: int = 0
+    finetune_lr: float = 0.01
+    bn_images: int = 512
+    val_images: int = 1000
+    channels_last: bool = True
+    threads: int = 2
+    checkpoint_every: int = 250
+
+
+SUPERNET_CHECKS = {
+    "space": (lambda v: isinstance(v, str) and v != "", "a space name or YAML path"),
+    "dataset": one_of(*DATASETS),
+    "data_dir": optional_str(),
+    "cache_dir": optional_str(),
+    "warmup_steps": positive_int(0),
+    "batch_size": positive_int(1),
+    "lr": number_in(0.0, 1e12, low_open=True),
+    "momentum": number_in(0.0, 0.999),
+    "weight_decay": number_in(0.0, 1.0),
+    "label_smoothing": number_in(0.0, 0.99),
+    "train_seed": positive_int(0),
+    "finetune_steps": positive_int(0),
+    "finetune_lr": number_in(0.0, 1e12, low_open=True),
+    "bn_images": positive_int(0),
+    "val_images": positive_int(0),
+    "channels_last": boolean(),
+    "threads": positive_int(1),
+    "checkpoint_every": positive_int(1),
+}
+
+
+def _save_atomic(payload: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+class SupernetEvaluator:
+    """Weight-sharing evaluator (see module docstring). Constructing it is cheap; the supernet loads lazily."""
+
+    kind = "supernet"
+
+    def __init__(self, config: SupernetConfig | None = None, **fields: object) -> None:
+        self.config = config or parse_config(SupernetConfig, fields, SUPERNET_CHECKS, self.kind)
+        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", "cache_dir",
+                                                                                    "checkpoint_every", "threads"))
+        self._space: SearchSpace | None = None
+        self._dataset: Dataset | None = None
+        self._supernet: Supernet | None = None
+
+    def __repr__(self) -> str:
+        return f"SupernetEvaluator({self.fingerprint})"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """Where the warmed-up supernet is stored."""
+        base = Path(self.config.cache_dir) if self.config.cache_dir else default_cache_dir()
+        return base / f"supernet-{self.fingerprint}.pt"
+
+    @property
+    def space(self) -> SearchSpace:
+        """The search space (loaded on first use)."""
+        if self._space is None:
+            self._space = load_space(self.config.space)
+        return self._space
+
+    def _proxy_space_arch(self, arch: Architecture, dataset: Dataset) -> Architecture:
+        return proxy_architecture(arch, dataset.input_shape)
+
+    def warm_up(self) -> Supernet:
+        """Load the checkpointed supernet, or train it (resuming an interrupted warm-up) and checkpoint it."""
+        if self._supernet is not None:
+            return self._supernet
+        c = self.config
+        dataset = self._dataset = load_dataset(c.dataset, c.data_dir)
+        with fixed_threads_and_seed(c.threads, derive_seed(c.train_seed, 1)):
+            net = Supernet(self.space, dataset.num_classes, dataset.input_shape[2])
+        settings = TrainSettings(steps=c.warmup_steps, batch_size=c.batch_size, lr=c.lr, momentum=c.momentum,
+                                 weight_decay=c.weight_decay, label_smoothing=c.label_smoothing,
+                                 warmup_steps=min(100, c.warmup_steps // 10), channels_last=False)
+        optimizer = make_optimizer(list(net.parameters()), settings)
+        generator = torch.Generator().manual_seed(derive_seed(c.train_seed, 2))
+        rng = np.random.default_rng(derive_seed(c.train_seed, 3))
+        step = 0
+        if self.checkpoint_path.is_file():
+            state = torch.load(self.checkpoint_path, weights_only=False)
+            net.load_state_dict(state["supernet"])
+            optimizer.load_state_dict(state["optimizer"])
+            generator.set_state(state["generator"])
+            rng.bit_generator.state = state["rng"]
+            step = state["step"]
+        if step < c.warmup_steps:
+            self._train(net, optimizer, settings, generator, rng, step)
+        self._supernet = net.eval()
+        return net
+
+    def _train(self, net: Supernet, optimizer, settings: TrainSettings, generator, rng, step: int) -> None:
+        c, dataset = self.config, self._dataset
+        batches = batch_indices(len(dataset.x_train), c.batch_size, generator)
+        with fixed_threads_and_seed(c.threads, derive_seed(c.train_seed, 4, step)):
+            net.train()
+            while step < c.warmup_steps:
+                path = self._proxy_space_arch(self.space.sample(rng), dataset)
+                for group in optimizer.param_groups:
+                    group["lr"] = lr_at(step, settings)
+                idx = next(batches)
+                logits = net(to_input(dataset, dataset.x_train[idx], False), path)
+                loss = F.cross_entropy(logits, dataset.y_train[idx], label_smoothing=c.label_smoothing)
+                check_loss(float(loss.detach()), step, 1e3)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                step += 1
+                if step % c.checkpoint_every == 0 or step == c.warmup_steps:
+                    _save_atomic({"supernet": net.state_dict(), "optimizer": optimizer.state_dict(),
+                                  "generator": generator.get_state(), "rng": rng.bit_generator.state,
+                                  "step": step, "fingerprint": self.fingerprint}, self.checkpoint_path)
+
+    def evaluate(self, arch: Architecture, seed: int) -> dict:
+        """Accuracy of ``arch``'s path with inherited weights; never raises for a diverging net.
+
+        Raises:
+            ValueError: If ``arch`` is not a member of the supernet's space.
+        """
+        if not self.space.contains(arch):
+            raise ValueError(f"architecture {arch.hash} is not in space {self.config.space!r}: expected a member")
+        net = self.warm_up()
+        start = time.perf_counter()
+        c, dataset = self.config, self._dataset
+        run_seed = derive_seed(seed, 5)
+        try:
+            with fixed_threads_and_seed(c.threads, run_seed):
+                model = net.extract(self._proxy_space_arch(arch, dataset))
+                if c.channels_last:
+                    model = model.to(memory_format=torch.channels_last)
+                generator = torch.Generator().manual_seed(run_seed)
+                if c.finetune_steps:
+                    train(model, dataset, TrainSettings(
+                        steps=c.finetune_steps, batch_size=c.batch_size, lr=c.finetune_lr, momentum=c.momentum,
+                        weight_decay=c.weight_decay, label_smoothing=c.label_smoothing,
+                        channels_last=c.channels_last), generator)
+                recalibrate_bn(model, dataset, c.bn_images, min(256, max(1, c.bn_images)), generator,
+                               c.channels_last)
+                acc = accuracy(model, dataset, c.val_images, c.channels_last)
+        except Diverged as error:
+            return failed_metrics(str(error), time.perf_counter() - start)
+        return {"accuracy": acc, "eval_seconds": time.perf_counter() - start}

@@ -1,0 +1,143 @@
+"""``train``: standalone short training of the proxy network, averaged over a few seeds.
+
+Each repeat builds the proxy network (see :mod:`nasgym.quality.proxy`) with a seeded init, trains it for ``steps``
+minibatches of the training split (cosine LR with linear warm-up, label smoothing, channels_last, a fixed thread
+count), recomputes the BatchNorm statistics as an exact average over ``bn_images`` training images (essential at
+small budgets) and scores top-1 accuracy on the validation split. ``accuracy`` is the mean over ``repeats``
+repeats; ``accuracy_std`` their standard deviation (the evaluator's own seed noise).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from nasgym.model import count
+from nasgym.quality.base import failed_metrics
+from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
+from nasgym.quality.data import DATASETS, load_dataset
+from nasgym.quality.proxy import build_proxy_model, proxy_architecture
+from nasgym.quality.training import (
+    OPTIMIZERS,
+    Diverged,
+    TrainSettings,
+    accuracy,
+    derive_seed,
+    fixed_threads_and_seed,
+    recalibrate_bn,
+    train,
+)
+from nasgym.space.architecture import Architecture
+
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Config of the ``train`` evaluator (budget per repeat = ``steps * batch_size`` images)."""
+
+    dataset: str = "fashion_mnist"
+    data_dir: str | None = None
+    steps: int = 125
+    batch_size: int = 64
+    repeats: int = 2
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    momentum: float = 0.9
+    weight_decay: float = 5e-5
+    label_smoothing: float = 0.1
+    warmup_steps: int = 10
+    bn_images: int = 2048
+    val_images: int = 0
+    width_multiplier: float = 1.0
+    channels_last: bool = True
+    threads: int = 2
+    divergence_loss: float = 100.0
+
+
+TRAIN_CHECKS = {
+    "dataset": one_of(*DATASETS),
+    "data_dir": optional_str(),
+    "steps": positive_int(1),
+    "batch_size": positive_int(1),
+    "repeats": positive_int(1),
+    "optimizer": one_of(*OPTIMIZERS),
+    "lr": number_in(0.0, 1e12, low_open=True),
+    "momentum": number_in(0.0, 0.999),
+    "weight_decay": number_in(0.0, 1.0),
+    "label_smoothing": number_in(0.0, 0.99),
+    "warmup_steps": positive_int(0),
+    "bn_images": positive_int(0),
+    "val_images": positive_int(0),
+    "width_multiplier": number_in(0.0, 16.0, low_open=True),
+    "channels_last": boolean(),
+    "threads": positive_int(1),
+    "divergence_loss": number_in(0.0, float("inf"), low_open=True),
+}
+
+
+class TrainEvaluator:
+    """Short standalone training on the proxy task (see module docstring). Constructing it is cheap."""
+
+    kind = "train"
+
+    def __init__(self, config: TrainConfig | None = None, **fields: object) -> None:
+        self.config = config or parse_config(TrainConfig, fields, TRAIN_CHECKS, self.kind)
+        self.fingerprint = fingerprint(self.kind, self.config, VERSION)
+
+    def __repr__(self) -> str:
+        return f"TrainEvaluator({self.fingerprint})"
+
+    def settings(self) -> TrainSettings:
+        """The training hyper-parameters of one repeat."""
+        c = self.config
+        return TrainSettings(
+            steps=c.steps, batch_size=c.batch_size, lr=c.lr, optimizer=c.optimizer, momentum=c.momentum,
+            weight_decay=c.weight_decay, label_smoothing=c.label_smoothing, warmup_steps=min(c.warmup_steps, c.steps),
+            divergence_loss=c.divergence_loss, channels_last=c.channels_last,
+        )
+
+    def evaluate(self, arch: Architecture, seed: int) -> dict:
+        """Mean validation accuracy over ``repeats`` seeded short trainings; never raises for a diverging net."""
+        start = time.perf_counter()
+        c = self.config
+        dataset = load_dataset(c.dataset, c.data_dir)
+        proxy = proxy_architecture(arch, dataset.input_shape, c.width_multiplier)
+        counts = count(proxy, num_classes=dataset.num_classes)
+        info = {"params": counts.params, "proxy_macs": counts.macs}
+        accuracies, losses = [], []
+        try:
+            for repeat in range(c.repeats):
+                run_seed = derive_seed(seed, repeat)
+                acc, loss = self._run(arch, dataset, run_seed)
+                accuracies.append(acc)
+                losses.append(loss)
+        except Diverged as error:
+            return failed_metrics(str(error), time.perf_counter() - start, **info)
+        return {
+            "accuracy": float(np.mean(accuracies)),
+            "accuracy_std": float(np.std(accuracies, ddof=1)) if len(accuracies) > 1 else 0.0,
+            "seed_accuracies": accuracies,
+            "train_loss": float(np.mean(losses)),
+            "train_images": c.steps * c.batch_size * c.repeats,
+            **info,
+            "eval_seconds": time.perf_counter() - start,
+        }
+
+    def _run(self, arch: Architecture, dataset, run_seed: int) -> tuple[float, float]:
+        c = self.config
+        with fixed_threads_and_seed(c.threads, run_seed):
+            model = build_proxy_model(arch, dataset.num_classes, dataset.input_shape, c.width_multiplier)
+            if c.channels_last:
+                model = model.to(memory_format=torch.channels_last)
+            generator = torch.Generator().manual_seed(run_seed)
+            loss = train(model, dataset, self.settings(), generator)
+            recalibrate_bn(model, dataset, c.bn_images, 256, generator, c.channels_last)
+            return accuracy(model, dataset, c.val_images, c.channels_last), loss
+
+    def describe(self) -> dict:
+        """Kind, fingerprint and config as a plain dict."""
+        return {"kind": self.kind, "fingerprint": self.fingerprint, **asdict(self.config)}
