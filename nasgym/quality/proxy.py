@@ -6,10 +6,10 @@ depth, residual flags) and changes only:
 
 1. the input shape, to the proxy task's (height, width, channels);
 2. strides, dropped from the front of the network (stem first, then the earliest stride-2 blocks) until the final
-   feature map is at least ``min_resolution`` pixels on each side. For the ``proxy`` and ``edgetpu-v2`` spaces
-   (32x downsampling at 224) and 28x28 inputs this means stem stride 1 (28 -> 14 -> 7 -> 4 -> 2) for ``proxy``
-   and stem stride 1 plus the first stride-2 block at stride 1 for ``edgetpu-v2``. A block whose stride is dropped
-   gains a residual add when its input and output widths match, as any stride-1 block does;
+   feature map is at least ``min_resolution`` pixels on each side. For every shipped space and reference net
+   (32x downsampling: stem and four stride-2 blocks) and 28x28 inputs this is just stem stride 1
+   (28 -> 14 -> 7 -> 4 -> 2); an 8x8 input (digits) also drops the first two stride-2 blocks. A block whose stride
+   is dropped gains a residual add when its input and output widths match, as any stride-1 block does;
 3. optionally all widths (stem, blocks, head) scaled by ``width_multiplier`` and rounded to a multiple of
    ``max(8, largest group size)``, so that every group conv stays valid (default 1.0: widths unchanged).
 """

@@ -30,7 +30,6 @@ from nasgym.quality.training import (
     Diverged,
     TrainSettings,
     accuracy,
-    batch_indices,
     check_loss,
     derive_seed,
     fixed_threads_and_seed,
@@ -60,7 +59,7 @@ class SupernetConfig:
     dataset: str = "fashion_mnist"
     data_dir: str | None = None
     cache_dir: str | None = None
-    warmup_steps: int = 3000
+    warmup_steps: int = 2000
     batch_size: int = 128
     lr: float = 0.05
     momentum: float = 0.9
@@ -72,7 +71,7 @@ class SupernetConfig:
     bn_images: int = 512
     val_images: int = 1000
     channels_last: bool = True
-    threads: int = 2
+    threads: int = 1
     checkpoint_every: int = 250
 
 
@@ -149,31 +148,39 @@ class SupernetEvaluator:
                                  weight_decay=c.weight_decay, label_smoothing=c.label_smoothing,
                                  warmup_steps=min(100, c.warmup_steps // 10), channels_last=False)
         optimizer = make_optimizer(list(net.parameters()), settings)
-        generator = torch.Generator().manual_seed(derive_seed(c.train_seed, 2))
-        rng = np.random.default_rng(derive_seed(c.train_seed, 3))
         step = 0
         if self.checkpoint_path.is_file():
             state = torch.load(self.checkpoint_path, weights_only=False)
             net.load_state_dict(state["supernet"])
             optimizer.load_state_dict(state["optimizer"])
-            generator.set_state(state["generator"])
-            rng.bit_generator.state = state["rng"]
             step = state["step"]
         if step < c.warmup_steps:
-            self._train(net, optimizer, settings, generator, rng, step)
+            self._train(net, optimizer, settings, step)
         self._supernet = net.eval()
         return net
 
-    def _train(self, net: Supernet, optimizer, settings: TrainSettings, generator, rng, step: int) -> None:
+    def _batch(self, step: int) -> torch.Tensor:
+        """Indices of warm-up step ``step``: shuffled epochs, a function of the step so resumption is exact."""
+        c, n = self.config, len(self._dataset.x_train)
+        per_epoch = max(1, n // c.batch_size)
+        epoch, position = divmod(step, per_epoch)
+        if getattr(self, "_epoch", (None,))[0] != epoch:
+            generator = torch.Generator().manual_seed(derive_seed(c.train_seed, 2, epoch))
+            self._epoch = (epoch, torch.randperm(n, generator=generator))
+        return self._epoch[1][position * c.batch_size:(position + 1) * c.batch_size]
+
+    def _train(self, net: Supernet, optimizer, settings: TrainSettings, step: int) -> None:
         c, dataset = self.config, self._dataset
-        batches = batch_indices(len(dataset.x_train), c.batch_size, generator)
-        with fixed_threads_and_seed(c.threads, derive_seed(c.train_seed, 4, step)):
+        with fixed_threads_and_seed(c.threads, derive_seed(c.train_seed, 4)):
             net.train()
             while step < c.warmup_steps:
-                path = self._proxy_space_arch(self.space.sample(rng), dataset)
+                # Path, batch and dropout are functions of the step: a resumed warm-up is exact.
+                torch.manual_seed(derive_seed(c.train_seed, 4, step))
+                arch = self.space.sample(np.random.default_rng(derive_seed(c.train_seed, 3, step)))
+                path = self._proxy_space_arch(arch, dataset)
                 for group in optimizer.param_groups:
                     group["lr"] = lr_at(step, settings)
-                idx = next(batches)
+                idx = self._batch(step)
                 logits = net(to_input(dataset, dataset.x_train[idx], False), path)
                 loss = F.cross_entropy(logits, dataset.y_train[idx], label_smoothing=c.label_smoothing)
                 check_loss(float(loss.detach()), step, 1e3)
@@ -183,7 +190,6 @@ class SupernetEvaluator:
                 step += 1
                 if step % c.checkpoint_every == 0 or step == c.warmup_steps:
                     _save_atomic({"supernet": net.state_dict(), "optimizer": optimizer.state_dict(),
-                                  "generator": generator.get_state(), "rng": rng.bit_generator.state,
                                   "step": step, "fingerprint": self.fingerprint}, self.checkpoint_path)
 
     def evaluate(self, arch: Architecture, seed: int) -> dict:

@@ -41,7 +41,7 @@ class TrainConfig:
 
     dataset: str = "fashion_mnist"
     data_dir: str | None = None
-    steps: int = 125
+    steps: int = 100
     batch_size: int = 64
     repeats: int = 2
     optimizer: str = "sgd"
@@ -54,7 +54,7 @@ class TrainConfig:
     val_images: int = 0
     width_multiplier: float = 1.0
     channels_last: bool = True
-    threads: int = 2
+    threads: int = 1
     divergence_loss: float = 100.0
 
 

@@ -134,7 +134,7 @@ def recalibrate_bn(
     model: nn.Module, dataset: Dataset, images: int, batch_size: int, generator: torch.Generator,
     channels_last: bool = True,
 ) -> None:
-    """Recompute every BatchNorm's running statistics as the exact average over ``images`` training images."""
+    """Recompute every BatchNorm's running statistics as the average over ``images`` training images."""
     norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     if not norms or images <= 0:
         return

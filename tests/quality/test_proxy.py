@@ -1,0 +1,77 @@
+import math
+
+import pytest
+import torch
+
+import nasgym
+from nasgym.quality.proxy import build_proxy_model, proxy_architecture
+
+
+def _final(arch) -> int:
+    size = arch.input_shape[0]
+    for stride in [arch.stem_stride] + [b.stride for b in arch.blocks]:
+        size = math.ceil(size / stride)
+    return size
+
+
+def test_proxy_space_gets_stem_stride_one_and_keeps_every_choice(archs):
+    for arch in archs:
+        proxy = proxy_architecture(arch)
+        assert proxy.input_shape == (28, 28, 1) and proxy.stem_stride == 1 and _final(proxy) == 2
+        assert [b.stride for b in proxy.blocks] == [b.stride for b in arch.blocks]
+        for a, p in zip(arch.blocks, proxy.blocks, strict=True):
+            assert (a.op, a.kernel, a.expansion, a.filters, a.group_size) == (
+                p.op, p.kernel, p.expansion, p.filters, p.group_size)
+        assert (proxy.stem_filters, proxy.stem_kernel, proxy.head_filters) == (
+            arch.stem_filters, arch.stem_kernel, arch.head_filters)
+
+
+def test_reference_nets_only_lose_the_stem_stride_at_28():
+    for name in nasgym.reference_names():
+        arch = nasgym.reference(name)
+        proxy = proxy_architecture(arch)
+        assert proxy.stem_stride == 1 and _final(proxy) == 2
+        assert [b.stride for b in proxy.blocks] == [b.stride for b in arch.blocks]
+
+
+def test_tiny_input_drops_the_earliest_block_strides():
+    arch = nasgym.reference("mobilenet_edgetpu_v2_tiny")
+    strides = [b.stride for b in arch.blocks]
+    proxy = proxy_architecture(arch, input_shape=(8, 8, 1))
+    first, second = [i for i, s in enumerate(strides) if s == 2][:2]
+    expected = [1 if i in (first, second) else s for i, s in enumerate(strides)]
+    assert [b.stride for b in proxy.blocks] == expected and _final(proxy) == 2
+
+
+def test_small_input_drops_more_strides():
+    arch = nasgym.load_space("proxy").sample(0)
+    proxy = proxy_architecture(arch, input_shape=(8, 8, 1))
+    assert _final(proxy) == 2 and sum(b.stride == 2 for b in proxy.blocks) == 2
+
+
+def test_width_multiplier_rounds_to_valid_widths(archs):
+    for arch in archs:
+        half = proxy_architecture(arch, width_multiplier=0.5)
+        double = proxy_architecture(arch, width_multiplier=2.0)
+        for a, h, d in zip(arch.blocks, half.blocks, double.blocks, strict=True):
+            assert h.filters % 8 == 0 and h.filters <= max(a.filters, 16) and d.filters >= 2 * a.filters - 8
+            assert (h.op, h.kernel, h.expansion) == (a.op, a.kernel, a.expansion)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"input_shape": (28, 28)}, "input_shape"),
+    ({"width_multiplier": 0}, "width_multiplier=0"),
+    ({"min_resolution": 0}, "min_resolution=0"),
+    ({"input_shape": (1, 1, 1), "min_resolution": 2}, "smaller than min_resolution"),
+])
+def test_bad_arguments_are_named(archs, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        proxy_architecture(archs[0], **kwargs)
+
+
+def test_built_proxy_model_runs_on_fashion_mnist_shape(archs):
+    model = build_proxy_model(archs[0], num_classes=10).eval()
+    with torch.no_grad():
+        assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    params = sum(p.numel() for p in model.parameters())
+    assert params == nasgym.count(proxy_architecture(archs[0]), num_classes=10).params
