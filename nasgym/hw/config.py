@@ -32,6 +32,8 @@ class HardwareConfig:
         pe_cols: Columns of the 2-D PE array.
         cores_per_pe: Cores per PE (they share the PE memory).
         lanes_per_core: SIMD MAC lanes per core. Peak MACs per cycle = pe_rows * pe_cols * cores_per_pe * lanes.
+        compute_efficiency: Fraction of the peak MAC rate the array sustains on a layer that fills every lane and
+            column (weight loads, pipeline bubbles, scheduling): the Coral sustains well under its 4 TOPS peak.
         pe_memory_kib: Activation memory per PE in KiB. A layer whose input plus output activations exceed the
             sum over PEs spills the excess to off-chip memory.
         core_memory_kib: Private memory per core in KiB (documentation of the template; the parameter cache below
@@ -62,6 +64,7 @@ class HardwareConfig:
     pe_cols: int
     cores_per_pe: int
     lanes_per_core: int
+    compute_efficiency: float
     pe_memory_kib: float
     core_memory_kib: float
     param_cache_mib: float
@@ -104,10 +107,9 @@ class HardwareConfig:
                 f"hardware field param_streaming={self.param_streaming!r} is invalid: expected one of "
                 f"{', '.join(STREAMING_MODES)}"
             )
-        if self.depthwise_efficiency > 1:
-            raise ValueError(
-                f"hardware field depthwise_efficiency={self.depthwise_efficiency!r} is invalid: expected (0, 1]"
-            )
+        for name in ("depthwise_efficiency", "compute_efficiency"):
+            if getattr(self, name) > 1:
+                raise ValueError(f"hardware field {name}={getattr(self, name)!r} is invalid: expected (0, 1]")
 
     # ------------------------------------------------------------------ derived figures
     @property

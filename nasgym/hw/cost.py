@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
+from nasgym.hw.engine import fixed_costs, layer_costs, network_totals, row_table, totals
+from nasgym.hw.rows import arch_rows, block_rows, head_rows, stem_row
 from nasgym.model.counting import count
 from nasgym.space.architecture import Architecture
 
@@ -56,7 +60,7 @@ class EdgeTPUCostModel:
         hardware: Preset name, YAML path or :class:`~nasgym.hw.config.HardwareConfig`.
         num_classes: Classifier width used for the cost (the deployment task, e.g. 1000 for ImageNet).
         input_shape: Deployment input (height, width, channels); defaults to each architecture's own.
-        memoize: Cache the cost terms of each (block, input channels, resolution) and each other layer.
+        memoize: Cache the cost of each (block, input channels, resolution) and of each other layer.
         **overrides: Hardware fields to change.
     """
 
@@ -91,8 +95,7 @@ class EdgeTPUCostModel:
         self.fingerprint = (
             f"edgetpu:sim{SIMULATOR_VERSION}:{self.hw.name}:{self.hw.content_hash}:{num_classes}:{shape}"
         )
-        self._blocks: dict = {}
-        self._layers: dict = {}
+        self._memo: dict = {}
 
     def simulate(self, arch: Architecture):
         """The full :class:`~nasgym.hw.report.SimReport` (per-layer rows) of ``arch``."""
@@ -102,63 +105,136 @@ class EdgeTPUCostModel:
 
     def evaluate(self, arch: Architecture) -> dict[str, float]:
         """latency_ms, energy_mj, params, macs, param_bytes, fits_on_chip of ``arch``."""
-        from nasgym.hw.engine import network_totals
-
         if not isinstance(arch, Architecture):
             raise ValueError(f"arch={arch!r:.60} is invalid: expected an Architecture")
         h, w, c = self.input_shape or arch.input_shape
-        terms = self._terms(arch, h, w, c) if self.memoize else self._terms_plain(arch)
-        return network_totals(terms, h * w * c, self.num_classes, self.hw)
-
-    def _terms_plain(self, arch: Architecture) -> list:
-        from nasgym.hw.engine import layer_terms
-        from nasgym.hw.layers import check_layers
-        from nasgym.model.lowering import lower
-
-        _, keys = check_layers(lower(arch, self.input_shape, self.num_classes))
-        return [layer_terms(key, self.hw) for key in keys]
-
-    def _layer(self, layer: dict):
-        from nasgym.hw.engine import layer_terms
-        from nasgym.hw.layers import check_layer
-
-        key = check_layer(layer)[1]
-        terms = self._layers.get(key)
-        if terms is None:
-            terms = self._layers[key] = layer_terms(key, self.hw)
-        return terms
-
-    def _terms(self, arch: Architecture, h: int, w: int, c: int) -> list:
-        from nasgym.hw.engine import layer_terms
-        from nasgym.hw.layers import check_layer
-        from nasgym.model.lowering import conv_layer, lower_block
-
-        if len(self._blocks) + len(self._layers) > self.MAX_MEMO:
-            self._blocks.clear()
-            self._layers.clear()
-        stem = conv_layer("stem", c, arch.stem_filters, arch.stem_kernel, arch.stem_stride, 1, h, w)
-        terms = [self._layer(stem)]
-        h, w, cin = stem["h_out"], stem["w_out"], arch.stem_filters
-        blocks = self._blocks
-        for block in arch.blocks:
-            key = (block, cin, h, w)
-            hit = blocks.get(key)
-            if hit is None:
-                layers = lower_block(block, cin, h, w, "b")
-                block_terms = [layer_terms(check_layer(layer)[1], self.hw) for layer in layers]
-                if layers:
-                    hit = blocks[key] = (block_terms, layers[-1]["h_out"], layers[-1]["w_out"])
+        hw = self.hw
+        if not self.memoize:
+            table = row_table(arch_rows(arch, self.input_shape, self.num_classes), hw)
+            return network_totals(table, h * w * c, self.num_classes, hw)
+        parts = self._parts(arch, h, w, c)
+        pb = sum(p.param_bytes for p in parts)
+        if pb <= hw.param_cache_bytes:
+            ms, mj = sum(p.ms_cached for p in parts), sum(p.mj_cached for p in parts)
+        elif hw.param_streaming == "all":
+            ms, mj = sum(p.ms_streamed for p in parts), sum(p.mj_streamed for p in parts)
+        else:
+            ms = mj = used = 0.0
+            cache = hw.param_cache_bytes
+            for p in parts:
+                if used + p.param_bytes <= cache:
+                    ms, mj = ms + p.ms_cached, mj + p.mj_cached
+                elif used >= cache:
+                    ms, mj = ms + p.ms_streamed, mj + p.mj_streamed
                 else:
-                    hit = blocks[key] = (block_terms, h, w)
-            terms += hit[0]
-            h, w, cin = hit[1], hit[2], block.filters
-        top = conv_layer("top", cin, arch.head_filters, 1, 1, 1, h, w)
-        pool = {"name": "pool", "op": "pool", "cin": arch.head_filters, "cout": arch.head_filters, "k": h, "kh": h,
-                "kw": w, "stride": 1, "groups": 1, "h_in": h, "w_in": w, "h_out": 1, "w_out": 1, "pool": "avg"}
-        fc = {"name": "fc", "op": "fc", "cin": arch.head_filters, "cout": self.num_classes, "k": 1, "stride": 1,
-              "groups": 1, "h_in": 1, "w_in": 1, "h_out": 1, "w_out": 1}
-        terms += [self._layer(top), self._layer(pool), self._layer(fc)]
-        return terms
+                    ms_p, mj_p = p.cost(hw, cache - used)
+                    ms, mj = ms + ms_p, mj + mj_p
+                used += p.param_bytes
+        fixed_ms, fixed_mj = fixed_costs(h * w * c, self.num_classes, hw)
+        return totals(fixed_ms + ms, fixed_mj + mj, sum(p.params for p in parts), sum(p.macs for p in parts), pb,
+                      pb <= hw.param_cache_bytes, hw)
+
+    def evaluate_many(self, archs: list[Architecture]) -> list[dict[str, float]]:
+        """``evaluate`` of many architectures at once, vectorized over all their layers (no memo needed)."""
+        rows, starts = [], []
+        for arch in archs:
+            if not isinstance(arch, Architecture):
+                raise ValueError(f"arch={arch!r:.60} is invalid: expected an Architecture")
+            starts.append(len(rows))
+            rows += arch_rows(arch, self.input_shape, self.num_classes)
+        if not archs:
+            return []
+        hw, t = self.hw, row_table(rows, self.hw)
+        starts_arr = np.array(starts)
+        owner = np.repeat(np.arange(len(archs)), np.diff(np.append(starts_arr, len(rows))))
+        pb = np.add.reduceat(t.param_bytes, starts_arr)
+        fits = pb <= hw.param_cache_bytes
+        if hw.param_streaming == "all":
+            streamed = np.where(fits[owner], 0.0, t.param_bytes)
+        else:
+            cum = np.cumsum(t.param_bytes)
+            before = cum - t.param_bytes - (cum[starts_arr] - t.param_bytes[starts_arr])[owner]
+            streamed = t.param_bytes - np.clip(hw.param_cache_bytes - before, 0.0, t.param_bytes)
+        costs = layer_costs(t, streamed, hw)
+        ms, mj = np.add.reduceat(costs.ms, starts_arr), np.add.reduceat(costs.energy_mj, starts_arr)
+        params, macs = np.add.reduceat(t.params, starts_arr), np.add.reduceat(t.macs, starts_arr)
+        out = []
+        for i, arch in enumerate(archs):
+            h, w, c = self.input_shape or arch.input_shape
+            fixed_ms, fixed_mj = fixed_costs(h * w * c, self.num_classes, hw)
+            out.append(totals(fixed_ms + float(ms[i]), fixed_mj + float(mj[i]), params[i], macs[i], float(pb[i]),
+                              bool(fits[i]), hw))
+        return out
+
+    def _part(self, key: object, rows: list) -> _Part:
+        part = self._memo.get(key)
+        if part is None:
+            if len(self._memo) >= self.MAX_MEMO:
+                self._memo.clear()
+            part = self._memo[key] = _Part(rows, self.hw)
+        return part
+
+    def _parts(self, arch: Architecture, h: int, w: int, c: int) -> list[_Part]:
+        stem = stem_row(arch, h, w, c)
+        parts = [self._part(("stem", *stem), [stem])]
+        h, w, cin = stem[8], stem[9], arch.stem_filters
+        memo = self._memo
+        for block in arch.blocks:
+            key = (block.op, block.filters, block.kernel, block.expansion, block.stride, block.group_size,
+                   block.residual, cin, h, w)
+            part = memo.get(key)
+            if part is None:
+                part = self._part(key, block_rows(block, cin, h, w))
+                part.h_out, part.w_out = (-(-h // block.stride), -(-w // block.stride))
+            parts.append(part)
+            h, w, cin = part.h_out, part.w_out, block.filters
+        head = ("head", cin, arch.head_filters, h, w, self.num_classes)
+        parts.append(memo.get(head) or self._part(head, head_rows(cin, arch.head_filters, h, w, self.num_classes)))
+        return parts
+
+
+class _Part:
+    """Memoized cost of a run of layers (a block, the stem or the head) with its parameters cached or streamed."""
+
+    __slots__ = ("table", "layers", "param_bytes", "params", "macs", "ms_cached", "mj_cached", "ms_streamed",
+                 "mj_streamed", "h_out", "w_out")
+
+    def __init__(self, rows: list, hw) -> None:
+        self.h_out = self.w_out = 0
+        self.table = self.layers = None
+        self.param_bytes = self.params = self.macs = 0
+        self.ms_cached = self.mj_cached = self.ms_streamed = self.mj_streamed = 0.0
+        if not rows:  # a skip block
+            return
+        t = self.table = row_table(rows, hw)
+        self.param_bytes, self.params, self.macs = int(t.param_bytes.sum()), int(t.params.sum()), int(t.macs.sum())
+        cached = layer_costs(t, np.zeros(len(rows)), hw)
+        streamed = layer_costs(t, t.param_bytes.astype(float), hw)
+        self.ms_cached, self.mj_cached = float(cached.ms.sum()), float(cached.energy_mj.sum())
+        self.ms_streamed, self.mj_streamed = float(streamed.ms.sum()), float(streamed.energy_mj.sum())
+
+    def cost(self, hw, cache_left: float) -> tuple[float, float]:
+        """(ms, mJ) when only ``cache_left`` bytes of cache remain for these layers ("excess" streaming)."""
+        if self.param_bytes <= cache_left:
+            return self.ms_cached, self.mj_cached
+        if cache_left <= 0:
+            return self.ms_streamed, self.mj_streamed
+        if self.layers is None:  # per-layer floats: the boundary case runs in plain Python (faster than numpy here)
+            t = self.table
+            arrays = (t.param_bytes, t.compute_ms, t.act_ms, t.copy_ms, t.spill_bytes, t.act_bytes, t.overhead_ms,
+                      t.macs)
+            self.layers = list(zip(*(a.tolist() for a in arrays), strict=True))
+        ms = mj = 0.0
+        param_ms = 1e-3 / hw.clock_mhz / hw.param_bytes_per_cycle
+        off_ms = 1.0 / (hw.offchip_gbps * 1e6)
+        for pb, compute, act, copy, spill, act_bytes, overhead, macs in self.layers:
+            cached = min(float(pb), max(0.0, cache_left))
+            cache_left -= pb
+            offchip = spill + pb - cached
+            ms += max(compute, act + cached * param_ms + offchip * off_ms) + copy + overhead
+            mj += (macs * hw.energy_pj_per_mac + (act_bytes + cached) * hw.energy_pj_per_byte_onchip
+                   + offchip * hw.energy_pj_per_byte_offchip) * 1e-9
+        return ms, mj
 
 
 COST_MODEL_KEYS: dict[str, tuple[str, ...]] = {

@@ -1,131 +1,132 @@
-"""The analytical Edge TPU model: per-layer cost terms and their combination into a network latency.
+"""The analytical Edge TPU model: per-layer cost terms (vectorized over layers) and their combination.
 
 Mapping (weight-stationary). The array has ``columns = PEs x cores`` output-channel slots, each with
-``lanes_per_core`` SIMD MAC lanes that reduce over the layer's reduction dimension ``R = cin_per_group * kh * kw``
-(im2col order). A conv needs ``ceil(R / lanes) * ceil(cout_per_group / columns)`` weight tiles; every tile stays
-resident while the ``P`` output positions stream through, so it costs ``P`` cycles. Narrow layers leave lanes or
-columns idle (utilization ``R / (lanes * ceil(R / lanes))`` times the same for output channels). Group convs run as
-the device runs them: one conv per group, each a separate op with its own fixed cost, plus a concat (the slices are
-read in place). Depthwise convs map channels on columns and the kernel taps on lanes, and keep only
-``depthwise_efficiency`` of those lanes busy. Adds and pooling run on the vector path; concat is a memory copy.
+``lanes_per_core`` SIMD MAC lanes that reduce over input channels and kernel taps. A weight tile holds whole input
+channels: a narrow layer (cin < lanes) packs ``lanes // cin`` kernel taps per tile, a wide one needs
+``ceil(cin / lanes)`` tiles per tap. A conv needs ``reduction tiles x ceil(cout / columns)`` weight tiles, and each
+tile stays resident while the ``P`` output positions stream through (``P`` cycles), so narrow layers leave lanes or
+columns idle. The array sustains ``compute_efficiency`` of that ideal rate. Group convs run as the device runs them:
+one conv per group (each an op with its own fixed cost) and a concat copy (the slices are read in place). Depthwise
+convs map channels on columns and kernel taps on lanes and keep only ``depthwise_efficiency`` of those lanes busy.
+Adds, pooling and resizing run on the vector path; a concat is a memory copy.
 
 Memory. Activations move through the activation memories; the part of a layer's input plus output that exceeds
 them spills off chip. Weights come from the parameter cache, or from off chip when the network's parameters do not
-fit (all of them on a Coral, only the excess on a phone). A layer costs ``max(compute, memory) + fixed cost``.
-A network adds the per-invoke overhead and the host transfer of its input and output.
+fit (all of them on a Coral, only the excess on a phone). A layer costs ``max(compute, memory) + fixed cost`` (plus
+a group conv's concat copy). A network adds the per-invoke overhead and the host transfer of its input and output.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
+
+import numpy as np
 
 from nasgym.hw.config import HardwareConfig
 from nasgym.hw.layers import LayerKey
+from nasgym.hw.rows import key_row
 
 BIAS_BYTES = 4  # int32 bias (folded batch norm) per output channel
 
 
-class Terms(NamedTuple):
-    """Cost terms of one layer that do not depend on the rest of the network."""
+class TermTable(NamedTuple):
+    """Cost terms of a list of layers that do not depend on the rest of the network (one array entry per layer)."""
 
-    macs: int
-    params: int
-    param_bytes: int
-    compute_ms: float
-    act_ms: float         # on-chip activation traffic (and concat copies)
-    spill_bytes: float    # activation bytes that exceed on-chip memory (go off chip)
-    act_bytes: float      # on-chip activation bytes
-    overhead_ms: float
-    ops: int              # device ops this layer becomes (groups + concat for a group conv)
+    macs: np.ndarray
+    params: np.ndarray
+    param_bytes: np.ndarray
+    compute_ms: np.ndarray
+    act_ms: np.ndarray      # on-chip activation traffic, overlapped with compute
+    copy_ms: np.ndarray     # concat copy after a group conv's per-group convs (a separate op: not overlapped)
+    spill_bytes: np.ndarray  # activation bytes beyond on-chip memory (off chip)
+    act_bytes: np.ndarray   # on-chip activation bytes
+    overhead_ms: np.ndarray
+    ops: np.ndarray         # device ops per layer (a group conv with g groups: g convs and a concat)
 
 
-def _ceil(a: int, b: int) -> int:
+def key_macs(key: LayerKey) -> int:
+    """Multiply-accumulates of one layer (convs and fc)."""
+    if key.op == "conv":
+        positions = key.h_in * key.w_in if key.transposed else key.h_out * key.w_out
+        return positions * key.kh * key.kw * (key.cin // key.groups) * key.cout
+    return key.cin * key.cout if key.op == "fc" else 0
+
+
+def _ceil(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
     return -(-a // b)
 
 
-def layer_terms(key: LayerKey, hw: HardwareConfig) -> Terms:
-    """Cost terms of one layer on ``hw``."""
-    op, cin, cout, kh, kw = key.op, key.cin, key.cout, key.kh, key.kw
-    cycle_ms = 1e-3 / hw.clock_mhz
+def term_table(keys: Sequence[LayerKey], hw: HardwareConfig) -> TermTable:
+    """Cost terms of validated layers on ``hw``."""
+    return row_table([key_row(key) for key in keys], hw)
+
+
+def row_table(rows: Sequence[tuple] | np.ndarray, hw: HardwareConfig) -> TermTable:
+    """Cost terms of layer rows (:mod:`nasgym.hw.rows`) on ``hw``, computed for all layers at once."""
+    raw = np.asarray(rows, dtype=np.int64).reshape(-1, 11)
+    op, cin, cout, kh, kw, groups, h_in, w_in, h_out, w_out, transposed = raw.T
+    conv, fc = op == 0, op == 1
     lanes, columns = hw.lanes_per_core, hw.columns
-    act_in, act_out = cin * key.h_in * key.w_in, cout * key.h_out * key.w_out
-    act_bytes = act_in + act_out
-    compute_cycles = 0.0
-    ops = 1
-    macs = params = param_bytes = 0
-    if op == "conv":
-        groups = key.groups
-        cin_g, cout_g = cin // groups, cout // groups
-        positions = key.h_in * key.w_in if key.transposed else key.h_out * key.w_out
-        weights = kh * kw * cin_g * cout
-        macs = positions * weights
-        params = weights + 2 * cout
-        param_bytes = weights + BIAS_BYTES * cout
-        if groups > 1 and cin_g == 1:  # depthwise (channel multiplier cout_g)
-            tiles = _ceil(kh * kw, lanes) * _ceil(cout, columns)
-            compute_cycles = tiles * positions / hw.depthwise_efficiency
-        else:
-            tiles = _ceil(cin_g * kh * kw, lanes) * _ceil(cout_g, columns)
-            compute_cycles = groups * tiles * positions
-            if groups > 1:
-                ops = groups + 1
-                act_bytes += 2 * act_out  # concat: read the per-group outputs, write the result
-    elif op == "fc":
-        weights = cin * cout
-        macs, params, param_bytes = weights, weights + cout, weights + BIAS_BYTES * cout
-        compute_cycles = _ceil(cin, lanes) * _ceil(cout, columns)
-    elif op == "add":
-        compute_cycles = act_out / hw.vector_ops_per_cycle
-        act_bytes += act_out  # two inputs
-    elif op == "pool":
-        compute_cycles = act_out * kh * kw / hw.vector_ops_per_cycle
-    else:  # concat: a copy
-        act_bytes = 2 * act_out
-    spill = max(0.0, act_in + act_out - hw.activation_memory_bytes)
-    return Terms(
-        macs, params, param_bytes, compute_cycles * cycle_ms, act_bytes / hw.activation_bytes_per_cycle * cycle_ms,
-        spill, act_bytes, ops * hw.layer_overhead_cycles * cycle_ms, ops,
+    cycle_ms = 1e-3 / hw.clock_mhz
+    act_in, act_out = cin * h_in * w_in, cout * h_out * w_out
+    positions = np.where(transposed == 1, h_in * w_in, h_out * w_out)
+    cin_g, cout_g = cin // groups, cout // groups
+    taps = np.where(conv, kh * kw, 1)
+    weights = np.where(conv, taps * cin_g * cout, np.where(fc, cin * cout, 0))
+    macs = np.where(conv, positions * weights, weights)
+    params = np.where(conv, weights + 2 * cout, np.where(fc, weights + cout, 0))
+    param_bytes = np.where(conv | fc, weights + BIAS_BYTES * cout, 0)
+    depthwise = conv & (groups > 1) & (cin_g == 1)
+    grouped = conv & (groups > 1) & ~depthwise
+    reduction = np.where(cin_g < lanes, _ceil(taps, np.maximum(lanes // cin_g, 1)), _ceil(cin_g, lanes) * taps)
+    dense = groups * reduction * _ceil(cout_g, columns) * np.where(conv, positions, 1)
+    dw = _ceil(taps, lanes) * _ceil(cout, columns) * positions / hw.depthwise_efficiency
+    array_cycles = np.where(depthwise, dw, np.where(conv | fc, dense, 0)) / hw.compute_efficiency
+    vector_ops = np.select([op == 2, op == 3, op == 5], [act_out, act_out * kh * kw, act_out * 4], 0)
+    compute_ms = (array_cycles + vector_ops / hw.vector_ops_per_cycle) * cycle_ms
+    act_bytes = np.where(op == 4, 2 * act_out, act_in + act_out + np.where(op == 2, act_out, 0)).astype(float)
+    copy_bytes = np.where(grouped, 2 * act_out, 0)
+    ops = np.where(grouped, groups + 1, 1)
+    act_scale = cycle_ms / hw.activation_bytes_per_cycle
+    return TermTable(
+        macs, params, param_bytes, compute_ms, act_bytes * act_scale, copy_bytes * act_scale,
+        np.maximum(0.0, act_in + act_out - hw.activation_memory_bytes), act_bytes + copy_bytes,
+        ops * hw.layer_overhead_cycles * cycle_ms, ops,
     )
 
 
-class LayerCost(NamedTuple):
-    """Network-dependent cost of one layer."""
-
-    ms: float
-    compute_ms: float
-    memory_ms: float
-    bytes_onchip: float
-    bytes_offchip: float
-    energy_mj: float
-
-
-def streamed_bytes(param_bytes: list[int], hw: HardwareConfig) -> tuple[list[float], bool]:
-    """Per layer, the parameter bytes read from off chip on every inference; and whether all fit on chip."""
-    total = sum(param_bytes)
-    cache = hw.param_cache_bytes
-    if total <= cache:
-        return [0.0] * len(param_bytes), True
+def streamed_bytes(param_bytes: np.ndarray, hw: HardwareConfig, cache: float | None = None) -> np.ndarray:
+    """Per layer, the parameter bytes read from off chip on every inference (``cache``: bytes left in the cache)."""
+    cache = hw.param_cache_bytes if cache is None else cache
+    if param_bytes.sum() <= cache:
+        return np.zeros(len(param_bytes))
     if hw.param_streaming == "all":
-        return [float(b) for b in param_bytes], False
-    out, used = [], 0.0
-    for b in param_bytes:
-        cached = min(float(b), max(0.0, cache - used))
-        used += cached
-        out.append(b - cached)
-    return out, False
+        return param_bytes.astype(float)
+    before = np.cumsum(param_bytes) - param_bytes
+    return param_bytes - np.clip(cache - before, 0.0, param_bytes)
 
 
-def layer_cost(t: Terms, streamed: float, hw: HardwareConfig) -> LayerCost:
-    """Combine a layer's terms with the parameter bytes it streams from off chip."""
-    cycle_ms = 1e-3 / hw.clock_mhz
+class LayerCosts(NamedTuple):
+    """Network-dependent costs of each layer (arrays)."""
+
+    ms: np.ndarray
+    memory_ms: np.ndarray
+    bytes_onchip: np.ndarray
+    bytes_offchip: np.ndarray
+    energy_mj: np.ndarray
+
+
+def layer_costs(t: TermTable, streamed: np.ndarray, hw: HardwareConfig) -> LayerCosts:
+    """Combine the layers' terms with the parameter bytes each streams from off chip."""
     cached = t.param_bytes - streamed
     offchip = t.spill_bytes + streamed
-    memory_ms = t.act_ms + cached / hw.param_bytes_per_cycle * cycle_ms + offchip / (hw.offchip_gbps * 1e6)
+    memory_ms = t.act_ms + cached * (1e-3 / hw.clock_mhz / hw.param_bytes_per_cycle) + offchip / (hw.offchip_gbps * 1e6)
     onchip = t.act_bytes + cached
-    energy_pj = t.macs * hw.energy_pj_per_mac + onchip * hw.energy_pj_per_byte_onchip
-    energy_pj += offchip * hw.energy_pj_per_byte_offchip
-    ms = max(t.compute_ms, memory_ms) + t.overhead_ms
-    return LayerCost(ms, t.compute_ms, memory_ms, onchip, offchip, energy_pj * 1e-9)
+    energy = (t.macs * hw.energy_pj_per_mac + onchip * hw.energy_pj_per_byte_onchip
+              + offchip * hw.energy_pj_per_byte_offchip) * 1e-9
+    ms = np.maximum(t.compute_ms, memory_ms) + t.copy_ms + t.overhead_ms
+    return LayerCosts(ms, memory_ms + t.copy_ms, onchip, offchip, energy)
 
 
 def host_ms(in_bytes: float, out_bytes: float, hw: HardwareConfig) -> float:
@@ -133,21 +134,26 @@ def host_ms(in_bytes: float, out_bytes: float, hw: HardwareConfig) -> float:
     return (in_bytes + out_bytes) / (hw.host_gbps * 1e6)
 
 
-def network_totals(terms: list[Terms], in_bytes: float, out_bytes: float, hw: HardwareConfig) -> dict[str, float]:
-    """Latency, energy and counts of a network from its per-layer terms (the fast path, no per-layer report)."""
-    streamed, fits = streamed_bytes([t.param_bytes for t in terms], hw)
-    latency = hw.invoke_overhead_ms + host_ms(in_bytes, out_bytes, hw)
-    energy = (in_bytes + out_bytes) * hw.energy_pj_per_byte_offchip * 1e-9
-    for t, s in zip(terms, streamed, strict=True):
-        cost = layer_cost(t, s, hw)
-        latency += cost.ms
-        energy += cost.energy_mj
-    energy += hw.static_power_mw * latency * 1e-3  # mW x ms = uJ
+def fixed_costs(in_bytes: float, out_bytes: float, hw: HardwareConfig) -> tuple[float, float]:
+    """(ms, mJ) of one invoke outside the layers: invoke overhead plus host transfer."""
+    return hw.invoke_overhead_ms + host_ms(in_bytes, out_bytes, hw), (
+        (in_bytes + out_bytes) * hw.energy_pj_per_byte_offchip * 1e-9)
+
+
+def totals(
+    latency_ms: float, energy_mj: float, params: float, macs: float, param_bytes: float, fits: bool, hw: HardwareConfig
+) -> dict[str, float]:
+    """The cost-model dict; static power is charged over the whole latency."""
     return {
-        "latency_ms": latency,
-        "energy_mj": energy,
-        "params": float(sum(t.params for t in terms)),
-        "macs": float(sum(t.macs for t in terms)),
-        "param_bytes": float(sum(t.param_bytes for t in terms)),
-        "fits_on_chip": fits,
+        "latency_ms": latency_ms, "energy_mj": energy_mj + hw.static_power_mw * latency_ms * 1e-3,
+        "params": float(params), "macs": float(macs), "param_bytes": float(param_bytes), "fits_on_chip": fits,
     }
+
+
+def network_totals(t: TermTable, in_bytes: float, out_bytes: float, hw: HardwareConfig) -> dict[str, float]:
+    """Latency, energy and counts of a network from its term table (no per-layer report)."""
+    pb = float(t.param_bytes.sum())
+    costs = layer_costs(t, streamed_bytes(t.param_bytes, hw), hw)
+    ms, mj = fixed_costs(in_bytes, out_bytes, hw)
+    return totals(ms + float(costs.ms.sum()), mj + float(costs.energy_mj.sum()), t.params.sum(), t.macs.sum(), pb,
+                  pb <= hw.param_cache_bytes, hw)

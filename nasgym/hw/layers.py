@@ -4,7 +4,8 @@ Schema (``shared/DESIGN.md``): required ``name, op, cin, cout, k, stride, groups
 in conv/add/concat/pool/fc (depthwise = conv with groups == cin); optional ``kh``/``kw`` (non-square kernels; they
 take precedence over ``k``), ``pool`` ("avg" or "max", default "avg"), ``transposed`` (bool, convs only) and
 ``inputs`` (channel counts of a concat's inputs). nasgym also accepts ``stride`` as ``[sh, sw]`` for non-square
-strides. Unknown keys are an error, and so are shapes that no padding can produce.
+strides, and the op ``resize`` (nearest or bilinear up/down-sampling, from ``interpolate``; k = stride = 1, cin ==
+cout, any output size). Unknown keys are an error, and so are shapes that no padding can produce.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-OPS = ("conv", "add", "concat", "pool", "fc")
+OPS = ("conv", "add", "concat", "pool", "fc", "resize")
 REQUIRED = ("name", "op", "cin", "cout", "k", "stride", "groups", "h_in", "w_in", "h_out", "w_out")
 OPTIONAL = ("kh", "kw", "pool", "transposed", "inputs")
 POOL_KINDS = ("avg", "max")
@@ -118,7 +119,7 @@ def check_layer(layer: Mapping, index: int = 0) -> tuple[str, LayerKey]:
             raise bad_shape("groups = 1")
         if op in ("add", "concat") and (h_in, w_in) != (h_out, w_out):
             raise bad_shape("equal input and output sizes")
-        if op == "add" and cin != cout:
+        if op in ("add", "resize") and cin != cout:
             raise bad_shape("cin == cout")
         if op == "concat" and inputs and sum(inputs) != cout:
             raise bad_shape(f"the inputs {list(inputs)} to sum to cout={cout}")
@@ -147,3 +148,4 @@ def check_layers(layers: Iterable[Mapping]) -> tuple[list[str], list[LayerKey]]:
     if not keys:
         raise ValueError("layers=[] is invalid: expected at least one layer")
     return names, keys
+

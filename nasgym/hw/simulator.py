@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from nasgym.hw.config import HardwareConfig, load_hardware
-from nasgym.hw.engine import host_ms, layer_cost, layer_terms, streamed_bytes
+from nasgym.hw.engine import fixed_costs, host_ms, layer_costs, streamed_bytes, term_table, totals
 from nasgym.hw.layers import LayerKey, check_layers
 from nasgym.hw.report import LayerReport, SimReport
 from nasgym.model.lowering import lower
@@ -37,36 +37,35 @@ def _shape(key: LayerKey) -> str:
 
 def simulate_layers(names: Sequence[str], keys: Sequence[LayerKey], hw: HardwareConfig) -> SimReport:
     """Simulate validated layers (see :func:`nasgym.hw.layers.check_layers`) on ``hw``."""
-    terms = [layer_terms(key, hw) for key in keys]
-    streamed, fits = streamed_bytes([t.param_bytes for t in terms], hw)
+    t = term_table(keys, hw)
+    streamed = streamed_bytes(t.param_bytes, hw)
+    costs = layer_costs(t, streamed, hw)
     first, last = keys[0], keys[-1]
     in_bytes, out_bytes = first.cin * first.h_in * first.w_in, last.cout * last.h_out * last.w_out
-    transfer = host_ms(in_bytes, out_bytes, hw)
-    latency = hw.invoke_overhead_ms + transfer
-    energy = (in_bytes + out_bytes) * hw.energy_pj_per_byte_offchip * 1e-9
+    fixed_ms, fixed_mj = fixed_costs(in_bytes, out_bytes, hw)
+    cycles = costs.ms * (hw.clock_mhz * 1e3)
     rows = []
-    cycles_per_ms = hw.clock_mhz * 1e3
-    for name, key, t, s in zip(names, keys, terms, streamed, strict=True):
-        cost = layer_cost(t, s, hw)
-        latency += cost.ms
-        energy += cost.energy_mj
-        longest = max(cost.compute_ms, cost.memory_ms, t.overhead_ms)
-        if longest == t.overhead_ms and t.overhead_ms > 0:
+    for i, (name, key) in enumerate(zip(names, keys, strict=True)):
+        compute, memory, overhead = float(t.compute_ms[i]), float(costs.memory_ms[i]), float(t.overhead_ms[i])
+        if overhead > 0 and overhead >= max(compute, memory):
             bound = "overhead"
         else:
-            bound = "compute" if cost.compute_ms >= cost.memory_ms else "memory"
-        cycles = cost.ms * cycles_per_ms
+            bound = "compute" if compute >= memory else "memory"
+        macs = int(t.macs[i])
         rows.append(LayerReport(
-            name=name, op=_op_label(key), shape=_shape(key), macs=t.macs, params=t.params,
-            param_bytes=t.param_bytes, cycles=cycles, ms=cost.ms,
-            utilization=t.macs / (cycles * hw.macs_per_cycle) if cycles > 0 else 0.0, bound=bound,
-            bytes_onchip=cost.bytes_onchip, bytes_offchip=cost.bytes_offchip, energy_mj=cost.energy_mj, ops=t.ops,
+            name=name, op=_op_label(key), shape=_shape(key), macs=macs, params=int(t.params[i]),
+            param_bytes=int(t.param_bytes[i]), cycles=float(cycles[i]), ms=float(costs.ms[i]),
+            utilization=macs / (float(cycles[i]) * hw.macs_per_cycle) if cycles[i] > 0 else 0.0, bound=bound,
+            bytes_onchip=float(costs.bytes_onchip[i]), bytes_offchip=float(costs.bytes_offchip[i]),
+            energy_mj=float(costs.energy_mj[i]), ops=int(t.ops[i]),
         ))
-    energy += hw.static_power_mw * latency * 1e-3
+    pb = int(t.param_bytes.sum())
+    out = totals(fixed_ms + float(costs.ms.sum()), fixed_mj + float(costs.energy_mj.sum()), 0, 0, pb,
+                 pb <= hw.param_cache_bytes, hw)
     return SimReport(
-        hardware=hw.name, latency_ms=latency, energy_mj=energy, params=sum(t.params for t in terms),
-        macs=sum(t.macs for t in terms), param_bytes=sum(t.param_bytes for t in terms), fits_on_chip=fits,
-        invoke_ms=hw.invoke_overhead_ms, host_ms=transfer, streamed_bytes=sum(streamed), layers=tuple(rows),
+        hardware=hw.name, latency_ms=out["latency_ms"], energy_mj=out["energy_mj"], params=int(t.params.sum()),
+        macs=int(t.macs.sum()), param_bytes=pb, fits_on_chip=out["fits_on_chip"], invoke_ms=hw.invoke_overhead_ms,
+        host_ms=host_ms(in_bytes, out_bytes, hw), streamed_bytes=float(streamed.sum()), layers=tuple(rows),
     )
 
 

@@ -1,0 +1,86 @@
+"""Fit the simulator's free parameters to shared/calibration/ and write them into the hardware presets.
+
+    .venv/bin/python benchmarks/calibrate.py            # fit and rewrite nasgym/hw/presets/*.yaml
+    .venv/bin/python benchmarks/calibrate.py --dry-run  # print the fit only
+
+coral-usb: invoke overhead, compute efficiency, depthwise efficiency and streaming bandwidth from its 7 table rows
+plus the cached dense-layer micro-benchmarks; host bandwidth from the parameter-upload micro-benchmarks.
+coral-pcie: compute efficiency, depthwise efficiency and streaming bandwidth from its 7 rows (invoke overhead taken
+from the USB fit: nothing measures it on PCIe). tensor-g1 shares the USB fit's compute and depthwise efficiencies
+(same template and compiler); no phone latency is used.
+
+The per-op fixed cost (layer_overhead_cycles) is not fitted: the Coral rows, none of which has a group conv, do not
+pin it (the fit is flat between 0 and a few thousand cycles, see benchmarks/RESULTS.md); it is a template constant
+in the presets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+
+import torch
+
+from nasgym.hw.calibration import fit, microbench_rows, predict, table_rows, upload_gbps
+from nasgym.hw.config import PRESET_DIR, load_hardware
+from nasgym.hw.zoo import zoo_layers
+
+USB_FREE = ("invoke_overhead_ms", "compute_efficiency", "depthwise_efficiency", "offchip_gbps")
+PCIE_FREE = ("compute_efficiency", "depthwise_efficiency", "offchip_gbps")
+SHARED = ("compute_efficiency", "depthwise_efficiency")
+
+
+def write_fields(preset: str, values: dict[str, float]) -> None:
+    """Rewrite ``field: value`` lines of a preset in place (comments kept), atomically."""
+    path = PRESET_DIR / f"{preset}.yaml"
+    text = path.read_text()
+    for field, value in values.items():
+        pattern = re.compile(rf"^({field}:\s*)([^#\n]*?)(\s*#.*)?$", re.M)
+        if not pattern.search(text):
+            raise ValueError(f"preset {preset} has no line for field {field}")
+        text = pattern.sub(lambda m, v=value: f"{m.group(1)}{v:.6g}{m.group(3) or ''}", text, count=1)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    load_hardware(preset)  # still valid
+
+
+def calibrate() -> dict[str, dict[str, float]]:
+    """The fitted fields per preset."""
+    rows = table_rows(zoo_layers)
+    cached, uploads = microbench_rows()
+    usb_rows = [r for r in rows if r.hardware == "coral-usb"]
+    pcie_rows = [r for r in rows if r.hardware == "coral-pcie"]
+    host = upload_gbps(uploads)
+    usb = fit(usb_rows + cached, load_hardware("coral-usb", host_gbps=host), USB_FREE)
+    pcie = fit(pcie_rows, load_hardware("coral-pcie", invoke_overhead_ms=usb.invoke_overhead_ms), PCIE_FREE)
+    fitted = {
+        "coral-usb": {"host_gbps": host, **{f: getattr(usb, f) for f in USB_FREE}},
+        "coral-pcie": {"invoke_overhead_ms": usb.invoke_overhead_ms, **{f: getattr(pcie, f) for f in PCIE_FREE}},
+        "tensor-g1": {f: getattr(usb, f) for f in SHARED},
+    }
+    for name, hw, subset in (("coral-usb", usb, usb_rows + cached), ("coral-pcie", pcie, pcie_rows)):
+        for row, sim in zip(subset, predict(subset, hw), strict=True):
+            print(f"{name:<11} {row.model:<24} measured {row.measured_ms:>8.2f}  simulated {sim:>8.2f}")
+    return fitted
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dry-run", action="store_true", help="print the fit without writing the presets")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    fitted = calibrate()
+    for preset, values in fitted.items():
+        print(preset, {k: round(v, 6) for k, v in values.items()})
+        if not args.dry_run:
+            write_fields(preset, values)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

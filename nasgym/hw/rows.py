@@ -1,0 +1,71 @@
+"""Fast lowering of an :class:`~nasgym.space.Architecture` to numeric layer rows, the simulator's hot path.
+
+A row is ``(op code, cin, cout, kh, kw, groups, h_in, w_in, h_out, w_out, transposed)`` with the op codes of
+:data:`OP_CODES`. The rows of an architecture equal those of ``check_layers(nasgym.lower(arch))`` (a test pins
+this); they skip building and validating layer dicts, which costs more than the simulation itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nasgym.hw.layers import LayerKey
+from nasgym.space.architecture import Architecture
+from nasgym.space.block import Block
+
+OP_CODES = {"conv": 0, "fc": 1, "add": 2, "pool": 3, "concat": 4, "resize": 5}
+Row = tuple[int, int, int, int, int, int, int, int, int, int, int]
+
+
+def key_row(key: LayerKey) -> Row:
+    """The row of a validated layer."""
+    return (OP_CODES[key.op], key.cin, key.cout, key.kh, key.kw, key.groups, key.h_in, key.w_in, key.h_out,
+            key.w_out, int(key.transposed))
+
+
+def block_rows(block: Block, cin: int, h: int, w: int) -> list[Row]:
+    """Rows of one block for a ``cin`` x ``h`` x ``w`` input (same layers as ``nasgym.model.lowering.lower_block``)."""
+    op = block.op
+    if op == "skip":
+        return []
+    k, s, f, mid = block.kernel, block.stride, block.filters, cin * block.expansion
+    ho, wo = -(-h // s), -(-w // s)
+    if op == "ibn_dw" or op == "ibn_grouped":
+        rows = [(0, cin, mid, 1, 1, 1, h, w, h, w, 0)] if block.expansion > 1 or op == "ibn_grouped" else []
+        rows.append((0, mid, mid, k, k, mid if op == "ibn_dw" else mid // block.group_size, h, w, ho, wo, 0))
+        rows.append((0, mid, f, 1, 1, 1, ho, wo, ho, wo, 0))
+    elif op == "ibn_fused" and block.expansion == 1:
+        rows = [(0, cin, f, 1, 1, 1, h, w, ho, wo, 0)]
+    else:
+        groups = mid // block.group_size if op == "ibn_fused_grouped" else 1
+        rows = [(0, cin, mid, k, k, groups, h, w, ho, wo, 0), (0, mid, f, 1, 1, 1, ho, wo, ho, wo, 0)]
+    if block.residual and s == 1 and cin == f:
+        rows.append((2, f, f, 1, 1, 1, h, w, h, w, 0))
+    return rows
+
+
+def stem_row(arch: Architecture, h: int, w: int, c: int) -> Row:
+    """The stem conv's row."""
+    k, s = arch.stem_kernel, arch.stem_stride
+    return (0, c, arch.stem_filters, k, k, 1, h, w, -(-h // s), -(-w // s), 0)
+
+
+def head_rows(cin: int, head: int, h: int, w: int, num_classes: int) -> list[Row]:
+    """Rows of the 1x1 top conv, the global average pool and the classifier."""
+    return [(0, cin, head, 1, 1, 1, h, w, h, w, 0), (3, head, head, h, w, 1, h, w, 1, 1, 0),
+            (1, head, num_classes, 1, 1, 1, 1, 1, 1, 1, 0)]
+
+
+def arch_rows(arch: Architecture, input_shape: Sequence[int] | None = None, num_classes: int = 1000) -> list[Row]:
+    """Every layer row of ``arch`` (input (height, width, channels), default its own), in execution order."""
+    h, w, c = tuple(input_shape) if input_shape is not None else arch.input_shape
+    stem = stem_row(arch, h, w, c)
+    rows = [stem]
+    h, w, cin = stem[8], stem[9], arch.stem_filters
+    for block in arch.blocks:
+        if block.op != "skip":
+            rows += block_rows(block, cin, h, w)
+            h, w = -(-h // block.stride), -(-w // block.stride)
+        cin = block.filters
+    rows += head_rows(cin, arch.head_filters, h, w, num_classes)
+    return rows
