@@ -6,10 +6,11 @@ first, then the earliest stride-2 blocks) only until the final feature map is at
 positions long; widths are optionally scaled by ``width_multiplier`` (rounded to a multiple of
 ``max(8, largest group size)``).
 
-- **Segmentation** (:func:`segmentation_proxy`): input = the mosaic (e.g. 56x56x1). With the default
-  ``min_resolution=4`` a 32x-downsampling backbone (the ``proxy`` and ``edgetpu-v2`` spaces) loses only its stem
-  stride: 56 -> 56 -> 28 -> 14 -> 7 -> 4, and the head upsamples 16x (see ``nasgym.model.builder``). The
-  deployment network (e.g. 512x512x3, latency) keeps every stride and upsamples 32x.
+- **Segmentation** (:func:`segmentation_proxy`): input = the mosaic (e.g. 56x56x1). With the task's default
+  ``min_resolution=2`` a 32x-downsampling backbone (the ``proxy`` and ``edgetpu-v2`` spaces) keeps every stride:
+  56 -> 28 -> 14 -> 7 -> 4 -> 2, one final position per 28x28 item, and the head upsamples 32x like the
+  deployment network (e.g. 512x512x3, latency). ``min_resolution=4`` drops the stem stride (56 -> 56 -> 28 -> 14
+  -> 7 -> 4, 16x upsampling): a finer proxy at about 3x the training time.
 - **Text** (:func:`text_proxy`): input = (seq_len, 1, embed_dim), e.g. (64, 1, 64). Strides apply to the
   sequence axis only (the width axis stays 1), so the same rule runs on the sequence length: with
   ``min_length=2`` and 64 tokens a 32x backbone keeps every stride (64 -> 32 -> 16 -> 8 -> 4 -> 2). The proxy is
@@ -40,7 +41,7 @@ from nasgym.space.architecture import Architecture
 
 
 def segmentation_proxy(
-    arch: Architecture, input_shape: tuple[int, int, int], width_multiplier: float = 1.0, min_resolution: int = 4,
+    arch: Architecture, input_shape: tuple[int, int, int], width_multiplier: float = 1.0, min_resolution: int = 2,
 ) -> Architecture:
     """The segmentation proxy of ``arch`` for ``input_shape`` (height, width, channels); see the module docstring.
 

@@ -113,6 +113,6 @@ def get_task(name: str) -> TaskSpec:
 
 
 register_task(TaskSpec("segmentation", head="segmentation", reader=read_mosaics, metric="miou", num_classes=11,
-                       deployment_shape=(512, 512, 3), min_resolution=4))
+                       deployment_shape=(512, 512, 3), min_resolution=2))
 register_task(TaskSpec("text", head="text", reader=read_tweets, metric="accuracy", num_classes=3,
                        deployment_shape=(64, 1, 64), min_resolution=2))
