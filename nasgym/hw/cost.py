@@ -240,6 +240,7 @@ class _Part:
 COST_MODEL_KEYS: dict[str, tuple[str, ...]] = {
     "edgetpu": ("kind", "hardware", "num_classes", "input_shape", "memoize", "overrides"),
     "macs": ("kind", "ms_per_gmac", "num_classes"),
+    "task": ("kind", "task", "hardware", "input_shape", "num_classes", "overrides"),  # nasgym.tasks.TaskCostModel
 }
 
 
@@ -263,6 +264,10 @@ def make_cost_model(spec: dict) -> CostModel:
         raise ValueError(
             f"cost model spec for kind {kind!r} has unknown key(s) {unknown}: expected {list(COST_MODEL_KEYS[kind])}"
         )
+    if kind == "task":  # a task head (segmentation, text, ...) at the deployment input, see nasgym.tasks.cost
+        from nasgym.tasks.cost import make_task_cost_model
+
+        return make_task_cost_model(spec)
     args = {key: value for key, value in spec.items() if key != "kind"}
     if kind == "macs":
         return MacsCostModel(**args)

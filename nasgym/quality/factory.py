@@ -9,10 +9,19 @@ from nasgym.quality.supernet_evaluator import SupernetEvaluator
 from nasgym.quality.train_evaluator import TrainEvaluator
 from nasgym.quality.zero_cost import ZeroCostEvaluator
 
+
+def _task_evaluator(**fields: object) -> Evaluator:
+    """The ``task`` evaluator (segmentation, text, ...) of :mod:`nasgym.tasks`, imported on first use."""
+    from nasgym.tasks.evaluator import TaskEvaluator
+
+    return TaskEvaluator(**fields)
+
+
 EVALUATORS: dict[str, Callable[..., Evaluator]] = {
     "zero_cost": ZeroCostEvaluator,
     "train": TrainEvaluator,
     "supernet": SupernetEvaluator,
+    "task": _task_evaluator,
 }
 
 

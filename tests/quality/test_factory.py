@@ -12,7 +12,7 @@ from nasgym.quality import data as data_module
 
 
 def test_kinds_and_types():
-    assert evaluator_kinds() == ("zero_cost", "train", "supernet")
+    assert evaluator_kinds() == ("zero_cost", "train", "supernet", "task")
     assert isinstance(make_evaluator({"kind": "zero_cost"}), ZeroCostEvaluator)
     assert isinstance(make_evaluator({"kind": "train", "steps": 5}), TrainEvaluator)
     assert isinstance(make_evaluator({"kind": "supernet", "space": "proxy"}), SupernetEvaluator)
