@@ -107,7 +107,7 @@ def report(db: Path) -> str:
     def values(spec: dict, seed: int, key: str = "accuracy") -> np.ndarray | None:
         fp = make_evaluator(spec).fingerprint
         rows = [cache.get(a.hash, fp, seed) for a in archs]
-        return None if any(r is None for r in rows) else np.array([float(r[key]) for r in rows])
+        return None if any(r is None for r in rows) else np.array([float(r.get(key, np.nan)) for r in rows])
 
     ref_seed = REFERENCE[2][0]
     ref = values(REFERENCE[1], ref_seed)
@@ -115,37 +115,56 @@ def report(db: Path) -> str:
         return "reference not complete yet"
     ref_std = values(REFERENCE[1], ref_seed, "accuracy_std")
     ref_sec = values(REFERENCE[1], ref_seed, "eval_seconds")
+    ref_cpu = values(REFERENCE[1], ref_seed, "cpu_seconds")
     lines = [
         f"{N_ARCHS} random `proxy`-space architectures (seed {ARCH_SEED}) on Fashion-MNIST (50k train / 10k val), "
         f"CPU, torch threads 1, 2 cores shared with other jobs (nice 10), so seconds are upper bounds. "
         f"Reference: `{REFERENCE[1]}` = 2 seeds x 64k images, mean accuracy {ref.mean():.4f}, "
         f"range {ref.min():.4f}-{ref.max():.4f}, seed noise of one run {np.sqrt(np.mean(ref_std ** 2)):.4f} "
-        f"(of the 2-seed mean {np.sqrt(np.mean(ref_std ** 2) / 2):.4f}), {ref_sec.mean():.1f} s per architecture.",
+        f"(of the 2-seed mean {np.sqrt(np.mean(ref_std ** 2) / 2):.4f}), {ref_sec.mean():.1f} s wall / "
+        f"{np.nanmean(ref_cpu):.1f} s CPU per architecture.",
         "",
-        "| evaluator | Kendall tau | Spearman rho | s / arch | seed noise (std) | tau seed0 vs seed1 | mean acc |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| evaluator | Kendall tau | Spearman rho | wall s / arch | CPU s / arch | CPU vs reference | seed noise (std) "
+        "| tau seed0 vs seed1 | mean acc |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     proxies = [proxy_architecture(a) for a in archs]
     for label, key in (("#params (proxy net)", "params"), ("MACs (proxy net)", "macs")):
         x = np.array([getattr(nasgym.count(p, num_classes=10), key) for p in proxies], dtype=float)
         lines.append(f"| {label} | {stats.kendalltau(x, ref)[0]:.3f} | {stats.spearmanr(x, ref)[0]:.3f} "
-                     f"| 0 | - | - | - |")
+                     f"| 0 | 0 | 0 | - | - | - |")
     for name, spec, seeds in EVALUATORS:
         runs = [values(spec, s) for s in seeds]
         secs = [values(spec, s, "eval_seconds") for s in seeds]
+        cpus = [values(spec, s, "cpu_seconds") for s in seeds]
         if runs[0] is None:
-            lines.append(f"| {name} | not run | | | | | |")
+            lines.append(f"| {name} | not run | | | | | | | |")
             continue
         tau, rho = stats.kendalltau(runs[0], ref)[0], stats.spearmanr(runs[0], ref)[0]
         both = len(runs) > 1 and runs[1] is not None
-        noise = f"{_pooled_noise(runs[0], runs[1]):.4f}" if both else "-"
+        if both:
+            noise = f"{_pooled_noise(runs[0], runs[1]):.4f}"
+        elif spec["kind"] == "train":
+            noise = f"{np.sqrt(np.mean(values(spec, seeds[0], 'accuracy_std') ** 2) / 2):.4f} (from repeats)"
+        else:
+            noise = "-"
         self_tau = f"{stats.kendalltau(runs[0], runs[1])[0]:.3f}" if both else "-"
         mean_acc = f"{runs[0].mean():.4f}" if spec["kind"] != "zero_cost" else "(score)"
-        lines.append(f"| {name} | {tau:.3f} | {rho:.3f} | {secs[0].mean():.2f} | {noise} | {self_tau} | {mean_acc} |")
+        cpu = np.nanmean(cpus[0])
+        lines.append(f"| {name} | {tau:.3f} | {rho:.3f} | {secs[0].mean():.2f} | {cpu:.2f} "
+                     f"| 1/{np.nanmean(ref_cpu) / cpu:.0f} | {noise} | {self_tau} | {mean_acc} |")
         if both:
             avg = (runs[0] + runs[1]) / 2
+            cpu2 = cpu + np.nanmean(cpus[1])
             lines.append(f"| {name}, mean of seeds 0+1 | {stats.kendalltau(avg, ref)[0]:.3f} "
-                         f"| {stats.spearmanr(avg, ref)[0]:.3f} | {secs[0].mean() + secs[1].mean():.2f} | - | - | - |")
+                         f"| {stats.spearmanr(avg, ref)[0]:.3f} | {secs[0].mean() + secs[1].mean():.2f} "
+                         f"| {cpu2:.2f} | 1/{np.nanmean(ref_cpu) / cpu2:.0f} | - | - | - |")
+    supernet = make_evaluator(EVALUATORS[4][1])
+    if supernet.checkpoint_path.is_file():
+        warm = torch.load(supernet.checkpoint_path, weights_only=False).get("warmup_times", {})
+        if warm:
+            lines.append(f"\nSupernet warm-up (once, checkpointed): {warm['eval_seconds']:.0f} s wall / "
+                         f"{warm['cpu_seconds']:.0f} s CPU.")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ and ``eval_seconds`` (wall time the evaluation cost). A failed evaluation (NaN o
 
 from __future__ import annotations
 
+import time
 from typing import Protocol, runtime_checkable
 
 from nasgym.space.architecture import Architecture
@@ -26,3 +27,14 @@ class Evaluator(Protocol):
 def failed_metrics(reason: str, seconds: float, **extra: object) -> dict:
     """The metrics of a failed evaluation: ``accuracy`` 0.0 and ``failed`` = the reason (never raised)."""
     return {"accuracy": 0.0, "eval_seconds": seconds, "failed": reason, **extra}
+
+
+class Stopwatch:
+    """Wall and process-CPU seconds since construction (CPU time is robust to other jobs sharing the cores)."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def times(self) -> dict[str, float]:
+        """``{"eval_seconds": wall, "cpu_seconds": cpu}`` so far."""
+        return {"eval_seconds": time.perf_counter() - self.wall, "cpu_seconds": time.process_time() - self.cpu}

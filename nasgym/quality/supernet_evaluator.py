@@ -13,7 +13,6 @@ validation images (a fixed subset). ``seed`` picks the fine-tuning and recalibra
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from nasgym.quality.base import failed_metrics
+from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, Dataset, load_dataset
 from nasgym.quality.proxy import proxy_architecture
@@ -116,6 +115,7 @@ class SupernetEvaluator:
         self._space: SearchSpace | None = None
         self._dataset: Dataset | None = None
         self._supernet: Supernet | None = None
+        self.warmup_times: dict[str, float] = {}
 
     def __repr__(self) -> str:
         return f"SupernetEvaluator({self.fingerprint})"
@@ -137,7 +137,10 @@ class SupernetEvaluator:
         return proxy_architecture(arch, dataset.input_shape)
 
     def warm_up(self) -> Supernet:
-        """Load the checkpointed supernet, or train it (resuming an interrupted warm-up) and checkpoint it."""
+        """Load the checkpointed supernet, or train it (resuming an interrupted warm-up) and checkpoint it.
+
+        ``warmup_times`` then holds the wall and CPU seconds the whole warm-up took (across resumptions).
+        """
         if self._supernet is not None:
             return self._supernet
         c = self.config
@@ -148,12 +151,12 @@ class SupernetEvaluator:
                                  weight_decay=c.weight_decay, label_smoothing=c.label_smoothing,
                                  warmup_steps=min(100, c.warmup_steps // 10), channels_last=False)
         optimizer = make_optimizer(list(net.parameters()), settings)
-        step = 0
+        step, self.warmup_times = 0, {"eval_seconds": 0.0, "cpu_seconds": 0.0}
         if self.checkpoint_path.is_file():
             state = torch.load(self.checkpoint_path, weights_only=False)
             net.load_state_dict(state["supernet"])
             optimizer.load_state_dict(state["optimizer"])
-            step = state["step"]
+            step, self.warmup_times = state["step"], state["warmup_times"]
         if step < c.warmup_steps:
             self._train(net, optimizer, settings, step)
         self._supernet = net.eval()
@@ -171,6 +174,7 @@ class SupernetEvaluator:
 
     def _train(self, net: Supernet, optimizer, settings: TrainSettings, step: int) -> None:
         c, dataset = self.config, self._dataset
+        watch, spent = Stopwatch(), dict(self.warmup_times)
         with fixed_threads_and_seed(c.threads, derive_seed(c.train_seed, 4)):
             net.train()
             while step < c.warmup_steps:
@@ -189,8 +193,10 @@ class SupernetEvaluator:
                 optimizer.step()
                 step += 1
                 if step % c.checkpoint_every == 0 or step == c.warmup_steps:
+                    self.warmup_times = {k: spent[k] + v for k, v in watch.times().items()}
                     _save_atomic({"supernet": net.state_dict(), "optimizer": optimizer.state_dict(),
-                                  "step": step, "fingerprint": self.fingerprint}, self.checkpoint_path)
+                                  "step": step, "fingerprint": self.fingerprint,
+                                  "warmup_times": self.warmup_times}, self.checkpoint_path)
 
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Accuracy of ``arch``'s path with inherited weights; never raises for a diverging net.
@@ -201,7 +207,7 @@ class SupernetEvaluator:
         if not self.space.contains(arch):
             raise ValueError(f"architecture {arch.hash} is not in space {self.config.space!r}: expected a member")
         net = self.warm_up()
-        start = time.perf_counter()
+        watch = Stopwatch()
         c, dataset = self.config, self._dataset
         run_seed = derive_seed(seed, 5)
         try:
@@ -219,5 +225,6 @@ class SupernetEvaluator:
                                c.channels_last)
                 acc = accuracy(model, dataset, c.val_images, c.channels_last)
         except Diverged as error:
-            return failed_metrics(str(error), time.perf_counter() - start)
-        return {"accuracy": acc, "eval_seconds": time.perf_counter() - start}
+            times = watch.times()
+            return failed_metrics(str(error), times.pop("eval_seconds"), **times)
+        return {"accuracy": acc, **watch.times()}

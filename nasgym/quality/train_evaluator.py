@@ -9,14 +9,13 @@ repeats; ``accuracy_std`` their standard deviation (the evaluator's own seed noi
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 
 from nasgym.model import count
-from nasgym.quality.base import failed_metrics
+from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, load_dataset
 from nasgym.quality.proxy import build_proxy_model, proxy_architecture
@@ -102,7 +101,7 @@ class TrainEvaluator:
 
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Mean validation accuracy over ``repeats`` seeded short trainings; never raises for a diverging net."""
-        start = time.perf_counter()
+        watch = Stopwatch()
         c = self.config
         dataset = load_dataset(c.dataset, c.data_dir)
         proxy = proxy_architecture(arch, dataset.input_shape, c.width_multiplier)
@@ -116,7 +115,8 @@ class TrainEvaluator:
                 accuracies.append(acc)
                 losses.append(loss)
         except Diverged as error:
-            return failed_metrics(str(error), time.perf_counter() - start, **info)
+            times = watch.times()
+            return failed_metrics(str(error), times.pop("eval_seconds"), **times, **info)
         return {
             "accuracy": float(np.mean(accuracies)),
             "accuracy_std": float(np.std(accuracies, ddof=1)) if len(accuracies) > 1 else 0.0,
@@ -124,7 +124,7 @@ class TrainEvaluator:
             "train_loss": float(np.mean(losses)),
             "train_images": c.steps * c.batch_size * c.repeats,
             **info,
-            "eval_seconds": time.perf_counter() - start,
+            **watch.times(),
         }
 
     def _run(self, arch: Architecture, dataset, run_seed: int) -> tuple[float, float]:

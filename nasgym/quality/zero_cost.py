@@ -19,13 +19,12 @@ the raw score's; the number is a score in [0, 1], not a predicted accuracy.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from nasgym.quality.base import failed_metrics
+from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.config import fingerprint, number_in, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, Dataset, load_dataset
 from nasgym.quality.proxy import build_proxy_model
@@ -128,7 +127,7 @@ class ZeroCostEvaluator:
 
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Raw proxy scores and the selected one mapped into ``accuracy``; never raises for a degenerate net."""
-        start = time.perf_counter()
+        watch = Stopwatch()
         c = self.config
         dataset = load_dataset(c.dataset, c.data_dir)
         images = to_input(dataset, fixed_minibatch(dataset, c.batch_size), channels_last=False)
@@ -141,12 +140,13 @@ class ZeroCostEvaluator:
         metrics = {f"score_{name}": value for name, value in scores.items()}
         bad = [name for name, value in scores.items() if not math.isfinite(value)]
         if bad:
-            return failed_metrics(f"non-finite {', '.join(bad)} score", time.perf_counter() - start, **metrics)
+            times = watch.times()
+            return failed_metrics(f"non-finite {', '.join(bad)} score", times.pop("eval_seconds"), **times, **metrics)
         if c.proxy == "combined":
             score = sum((scores[n] - SCORE_SCALES[n][0]) / SCORE_SCALES[n][1] for n in ("naswot", "synflow"))
             center, scale = 0.0, 2.0
         else:
             score, (center, scale) = scores[c.proxy], SCORE_SCALES[c.proxy]
         metrics.update(score=score, accuracy=squash(score, center, scale))
-        metrics["eval_seconds"] = time.perf_counter() - start
+        metrics.update(watch.times())
         return metrics

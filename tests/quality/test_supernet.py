@@ -44,6 +44,8 @@ def test_checkpoint_is_written_atomically_and_reused(tmp_path, monkeypatch, arch
     assert first.checkpoint_path.is_file() and first.checkpoint_path.parent == tmp_path
     assert not list(tmp_path.glob(".*.tmp"))
     assert torch.load(first.checkpoint_path, weights_only=False)["step"] == 6
+    assert first.warmup_times["cpu_seconds"] > 0 and first.warmup_times["eval_seconds"] > 0
+    assert result["cpu_seconds"] > 0
 
     def no_training(*args, **kwargs):
         raise AssertionError("a checkpointed supernet was trained again")
@@ -51,6 +53,7 @@ def test_checkpoint_is_written_atomically_and_reused(tmp_path, monkeypatch, arch
     monkeypatch.setattr(SupernetEvaluator, "_train", no_training)
     second = make_evaluator(_spec(tmp_path))
     assert second.evaluate(archs[0], 0)["accuracy"] == result["accuracy"]
+    assert second.warmup_times == first.warmup_times
 
 
 def test_interrupted_warm_up_resumes_exactly(tmp_path, monkeypatch):
