@@ -34,8 +34,9 @@ lint: venv
 test: venv data lint
 	$(PY) -m pytest -q
 
+# make demo TASK=segmentation|text (default: classification on Fashion-MNIST)
 demo: venv data
-	$(PY) train.py demo
+	$(PY) train.py demo $(if $(TASK),--task $(TASK))
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -11,7 +11,6 @@ for text. Config example: ``{"kind": "task", "task": "segmentation", "steps": 20
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -19,7 +18,7 @@ import torch
 from torch import nn
 
 from nasgym.model import build_model, count
-from nasgym.quality.base import failed_metrics
+from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import Dataset
 from nasgym.quality.training import (
@@ -140,7 +139,7 @@ class TaskEvaluator:
 
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Mean validation score over ``repeats`` seeded short trainings; never raises for a diverging net."""
-        start = time.perf_counter()
+        watch = Stopwatch()
         c = self.config
         dataset = self.dataset()
         proxy = self.proxy(arch, dataset)
@@ -151,7 +150,8 @@ class TaskEvaluator:
             for repeat in range(c.repeats):
                 runs.append(self._run(proxy, dataset, derive_seed(seed, repeat)))
         except Diverged as error:
-            return failed_metrics(str(error), time.perf_counter() - start, **info)
+            times = watch.times()
+            return failed_metrics(str(error), times.pop("eval_seconds"), **times, **info)
         _, key = SCORES[self.spec.metric]
         scores = [run[key] for run in runs]
         extra = {name: float(np.mean([run[name] for run in runs])) for name in runs[0]
@@ -165,7 +165,7 @@ class TaskEvaluator:
             "train_loss": float(np.mean([run["train_loss"] for run in runs])),
             "train_images": c.steps * c.batch_size * c.repeats,
             **info,
-            "eval_seconds": time.perf_counter() - start,
+            **watch.times(),
         }
 
     def _run(self, proxy: Architecture, dataset: Dataset, run_seed: int) -> dict:
