@@ -24,13 +24,18 @@ import tempfile
 
 import torch
 
-from nasgym.hw.calibration import fit, microbench_rows, predict, table_rows, upload_gbps
+from nasgym.hw.calibration import (
+    PCIE_FREE,
+    SHARED,
+    USB_FREE,
+    fit_pcie,
+    fit_usb,
+    microbench_rows,
+    predict,
+    table_rows,
+)
 from nasgym.hw.config import PRESET_DIR, load_hardware
 from nasgym.hw.zoo import zoo_layers
-
-USB_FREE = ("invoke_overhead_ms", "compute_efficiency", "depthwise_efficiency", "offchip_gbps")
-PCIE_FREE = ("compute_efficiency", "depthwise_efficiency", "offchip_gbps")
-SHARED = ("compute_efficiency", "depthwise_efficiency")
 
 
 def write_fields(preset: str, values: dict[str, float]) -> None:
@@ -55,11 +60,10 @@ def calibrate() -> dict[str, dict[str, float]]:
     cached, uploads = microbench_rows()
     usb_rows = [r for r in rows if r.hardware == "coral-usb"]
     pcie_rows = [r for r in rows if r.hardware == "coral-pcie"]
-    host = upload_gbps(uploads)
-    usb = fit(usb_rows + cached, load_hardware("coral-usb", host_gbps=host), USB_FREE)
-    pcie = fit(pcie_rows, load_hardware("coral-pcie", invoke_overhead_ms=usb.invoke_overhead_ms), PCIE_FREE)
+    usb = fit_usb(usb_rows, cached, uploads, load_hardware("coral-usb"))
+    pcie = fit_pcie(pcie_rows, usb, load_hardware("coral-pcie"))
     fitted = {
-        "coral-usb": {"host_gbps": host, **{f: getattr(usb, f) for f in USB_FREE}},
+        "coral-usb": {"host_gbps": usb.host_gbps, **{f: getattr(usb, f) for f in USB_FREE}},
         "coral-pcie": {"invoke_overhead_ms": usb.invoke_overhead_ms, **{f: getattr(pcie, f) for f in PCIE_FREE}},
         "tensor-g1": {f: getattr(usb, f) for f in SHARED},
     }

@@ -26,6 +26,8 @@ def load_network(spec: str) -> Architecture | list[dict]:
         return reference(spec)
     if spec in zoo_names():
         return zoo_layers(spec)
+    if "|" in spec:
+        return Architecture.parse(spec)
     path = Path(spec)
     if path.suffix == ".json" or path.exists():
         try:
@@ -37,8 +39,6 @@ def load_network(spec: str) -> Architecture | list[dict]:
         if isinstance(data, list):
             return data
         raise ValueError(f"{spec!r} holds {type(data).__name__}: expected an architecture object or a layer list")
-    if "|" in spec:
-        return Architecture.parse(spec)
     raise ValueError(
         f"network {spec!r} is unknown: expected a JSON file (architecture or layer list), an architecture string, "
         f"or one of {', '.join(reference_names() + zoo_names())}"

@@ -142,3 +142,19 @@ def rank_agreement(predicted: Sequence[float], measured: Sequence[float]) -> flo
             pairs += 1
             score += int(math.copysign(1, (predicted[i] - predicted[j]) * (measured[i] - measured[j])))
     return score / pairs if pairs else 1.0
+
+
+USB_FREE = ("invoke_overhead_ms", "compute_efficiency", "depthwise_efficiency", "offchip_gbps")
+PCIE_FREE = ("compute_efficiency", "depthwise_efficiency", "offchip_gbps")
+SHARED = ("compute_efficiency", "depthwise_efficiency")
+
+
+def fit_usb(rows: Sequence[Row], cached: Sequence[Row], uploads: Sequence[tuple[float, float]],
+            base: HardwareConfig) -> HardwareConfig:
+    """coral-usb: host bandwidth from the uploads, then :data:`USB_FREE` on its table rows plus the cached calls."""
+    return fit(list(rows) + list(cached), base.replace(host_gbps=upload_gbps(uploads)), USB_FREE)
+
+
+def fit_pcie(rows: Sequence[Row], usb: HardwareConfig, base: HardwareConfig) -> HardwareConfig:
+    """coral-pcie: :data:`PCIE_FREE` on its table rows; the invoke overhead comes from the USB fit."""
+    return fit(rows, base.replace(invoke_overhead_ms=usb.invoke_overhead_ms), PCIE_FREE)

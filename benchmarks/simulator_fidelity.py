@@ -1,0 +1,134 @@
+"""Simulator fidelity on the Coral calibration rows: simulated vs measured, next to the MAC baseline.
+
+    .venv/bin/python benchmarks/simulator_fidelity.py [--no-loo] [--no-write]
+
+For each Coral preset, every row of shared/calibration/coral_latency.csv: the measured latency, the simulator's
+(with the committed presets), and the baseline ``latency = a + b * MACs`` fitted on the same rows (least squares on
+relative error, its best MAPE). In-sample numbers flatter both models, so the script also reports leave-one-out
+(LOO) error: each row is predicted by a simulator refitted (benchmarks/calibrate.py procedure) and a baseline
+refitted without it. LOO fits are cached in benchmarks/.cache/ (the run resumes after an interruption).
+Writes the "Simulator fidelity" section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+from nasgym.hw.calibration import (
+    fit_baseline,
+    fit_pcie,
+    fit_usb,
+    mape,
+    microbench_rows,
+    predict,
+    rank_agreement,
+    table_rows,
+)
+from nasgym.hw.config import load_hardware
+from nasgym.hw.simulator import SIMULATOR_VERSION
+from nasgym.hw.zoo import zoo_layers
+
+sys.path.insert(0, str(Path(__file__).parent))
+from results_md import write_section  # noqa: E402
+
+CACHE = Path(__file__).parent / ".cache" / "fidelity_loo.json"
+
+
+def _save(cache: dict) -> None:
+    CACHE.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=CACHE.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(cache, handle, indent=1)
+    os.replace(tmp, CACHE)
+
+
+def loo_predictions(rows: dict, cached: list, uploads: list) -> dict[str, list[float]]:
+    """Leave-one-out simulator predictions per preset (cached by the base presets' content)."""
+    usb_base, pcie_base = load_hardware("coral-usb"), load_hardware("coral-pcie")
+    tag = f"sim{SIMULATOR_VERSION}:{usb_base.content_hash}:{pcie_base.content_hash}"
+    cache = json.loads(CACHE.read_text()) if CACHE.exists() else {}
+    cache = cache if cache.get("tag") == tag else {"tag": tag}
+    usb_full = fit_usb(rows["coral-usb"], cached, uploads, usb_base)
+    out: dict[str, list[float]] = {}
+    for preset, preset_rows in rows.items():
+        out[preset] = []
+        for i, row in enumerate(preset_rows):
+            key = f"{preset}:{row.model}"
+            if key not in cache:
+                rest = [r for j, r in enumerate(preset_rows) if j != i]
+                if preset == "coral-usb":
+                    hw = fit_usb(rest, cached, uploads, usb_base)
+                else:
+                    hw = fit_pcie(rest, usb_full, pcie_base)
+                cache[key] = float(predict([row], hw)[0])
+                _save(cache)
+                print(f"  LOO {key}: {cache[key]:.2f} ms (measured {row.measured_ms})", flush=True)
+            out[preset].append(cache[key])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-loo", action="store_true", help="skip the leave-one-out refits")
+    parser.add_argument("--no-write", action="store_true", help="do not update benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    all_rows = table_rows(zoo_layers)
+    cached, uploads = microbench_rows()
+    rows = {p: [r for r in all_rows if r.hardware == p] for p in ("coral-usb", "coral-pcie")}
+    loo = None if args.no_loo else loo_predictions(rows, cached, uploads)
+    lines = [
+        "Measured: `shared/calibration/coral_latency.csv` (the only latencies fitted). Simulator: committed presets "
+        "(fitted by `benchmarks/calibrate.py`). Baseline: `a + b*MACs` fitted per preset on the same 7 rows "
+        "(relative least squares). LOO: each row predicted by models refitted without it.",
+        "",
+        "| preset | model | MACs (M) | measured ms | simulated ms | APE % | baseline ms | APE % |"
+        + (" LOO sim ms | APE % | LOO baseline ms | APE % |" if loo else ""),
+        "|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|" if loo else ""),
+    ]
+    summary = []
+    for preset, preset_rows in rows.items():
+        measured = [r.measured_ms for r in preset_rows]
+        macs = [r.macs for r in preset_rows]
+        sim = predict(preset_rows, load_hardware(preset)).tolist()
+        a, b = fit_baseline(macs, measured)
+        base = [a + b * m for m in macs]
+        loo_base = []
+        for i in range(len(preset_rows)):
+            ai, bi = fit_baseline(macs[:i] + macs[i + 1:], measured[:i] + measured[i + 1:])
+            loo_base.append(ai + bi * macs[i])
+        for i, row in enumerate(preset_rows):
+            cells = [preset, row.model, f"{macs[i] / 1e6:,.0f}", f"{measured[i]:g}", f"{sim[i]:.2f}",
+                     f"{abs(sim[i] / measured[i] - 1) * 100:.1f}", f"{base[i]:.2f}",
+                     f"{abs(base[i] / measured[i] - 1) * 100:.1f}"]
+            if loo:
+                cells += [f"{loo[preset][i]:.2f}", f"{abs(loo[preset][i] / measured[i] - 1) * 100:.1f}",
+                          f"{loo_base[i]:.2f}", f"{abs(loo_base[i] / measured[i] - 1) * 100:.1f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+        entry = (f"| {preset} | {mape(sim, measured):.1f} | {mape(base, measured):.1f} | "
+                 f"{mape(loo[preset], measured):.1f} | " if loo else f"| {preset} | {mape(sim, measured):.1f} | "
+                 f"{mape(base, measured):.1f} | - | ")
+        entry += (f"{mape(loo_base, measured):.1f} | {rank_agreement(sim, measured):.2f} | "
+                  f"{rank_agreement(base, measured):.2f} |")
+        summary.append(entry)
+        print(f"{preset}: simulator MAPE {mape(sim, measured):.1f}%  baseline MAPE {mape(base, measured):.1f}%"
+              + (f"  LOO simulator {mape(loo[preset], measured):.1f}%  LOO baseline {mape(loo_base, measured):.1f}%"
+                 if loo else ""))
+    lines += ["", "| preset | MAPE % sim | MAPE % baseline | LOO MAPE % sim | LOO MAPE % baseline | Kendall tau sim | "
+              "Kendall tau baseline |", "|---|---:|---:|---:|---:|---:|---:|", *summary]
+    table = "\n".join(lines)
+    print(table)
+    if not args.no_write:
+        write_section("Simulator fidelity", table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Calibration: the data, the fitting procedure on synthetic truth, and the committed presets vs the MAC baseline."""
+
+import numpy as np
+import pytest
+import torch
+
+from nasgym.hw import load_hardware
+from nasgym.hw.calibration import (
+    fit,
+    fit_baseline,
+    mape,
+    microbench_rows,
+    predict,
+    rank_agreement,
+    table_rows,
+    upload_gbps,
+)
+from nasgym.hw.zoo import zoo_layers, zoo_model, zoo_names
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return table_rows(zoo_layers)
+
+
+def test_zoo_matches_published_sizes():
+    assert set(zoo_names()) == {"MobileNet v1", "MobileNet v2", "Inception v1", "ResNet-50 V1", "SqueezeNet",
+                                "VGG16", "EfficientNet-EdgeTpu-S"}
+    for name, params in (("ResNet-50 V1", 25_557_032), ("VGG16", 138_357_544)):
+        module, _ = zoo_model(name)
+        assert sum(p.numel() for p in module.parameters()) == params
+    with pytest.raises(ValueError, match="unknown zoo model 'AlexNet'"):
+        zoo_model("AlexNet")
+
+
+def test_calibration_rows(rows):
+    assert len(rows) == 14
+    assert {r.hardware for r in rows} == {"coral-usb", "coral-pcie"}
+    resnet = next(r for r in rows if r.model == "ResNet-50 V1")
+    assert resnet.keys[0].h_in == 299 and resnet.macs > 7e9
+    cached, uploads = microbench_rows()
+    assert [r.model for r in cached] == ["dense_256x256", "dense_1024x1024", "dense_2048x2048"]
+    assert len(uploads) == 4
+
+
+def test_small_fitting_helpers():
+    assert upload_gbps([(1e6, 3.0), (2e6, 6.0)]) == pytest.approx(1 / 3)
+    a, b = fit_baseline([1e9, 2e9, 4e9], [1.5, 2.5, 4.5])
+    assert (a, b) == (pytest.approx(0.5, rel=1e-6), pytest.approx(1e-9, rel=1e-6))
+    assert mape([110, 90], [100, 100]) == pytest.approx(10)
+    assert rank_agreement([1, 2, 3], [10, 20, 30]) == 1 and rank_agreement([3, 2, 1], [10, 20, 30]) == -1
+
+
+def test_fit_recovers_known_parameters(rows):
+    usb = [r for r in rows if r.hardware == "coral-usb"]
+    truth = load_hardware("coral-usb", compute_efficiency=0.6, depthwise_efficiency=0.15)
+    synthetic = [type(r)(r.model, r.hardware, float(ms), r.keys, r.names) for r, ms in zip(usb, predict(usb, truth),
+                                                                                           strict=True)]
+    start = load_hardware("coral-usb", compute_efficiency=0.3, depthwise_efficiency=0.5)
+    fitted = fit(synthetic, start, ("compute_efficiency", "depthwise_efficiency"))
+    assert fitted.compute_efficiency == pytest.approx(0.6, rel=0.01)
+    assert fitted.depthwise_efficiency == pytest.approx(0.15, rel=0.01)
+
+
+def test_committed_presets_beat_the_mac_baseline(rows):
+    for preset in ("coral-usb", "coral-pcie"):
+        subset = [r for r in rows if r.hardware == preset]
+        measured = [r.measured_ms for r in subset]
+        sim = predict(subset, load_hardware(preset))
+        a, b = fit_baseline([r.macs for r in subset], measured)
+        baseline = [a + b * r.macs for r in subset]
+        assert mape(sim, measured) < 15 < mape(baseline, measured)
+        assert rank_agreement(sim, measured) > rank_agreement(baseline, measured)
+    cached, _ = microbench_rows()
+    sim = predict(cached, load_hardware("coral-usb"))
+    assert np.all(np.abs(sim / [r.measured_ms for r in cached] - 1) < 0.1)

@@ -1,0 +1,115 @@
+"""The analytical mapping: exact cycle counts for hand-computed layers, streaming, bounds and report invariants."""
+
+import pytest
+
+from nasgym.hw import load_hardware, simulate
+
+CLEAN = dict(compute_efficiency=1.0, depthwise_efficiency=0.5, layer_overhead_cycles=1000, invoke_overhead_ms=0.0,
+             host_gbps=1e9, activation_bytes_per_cycle=512, param_bytes_per_cycle=2048)
+
+
+def conv(cin, cout, k=1, groups=1, size=8, stride=1, name="c"):
+    out = -(-size // stride)
+    return {"name": name, "op": "conv", "cin": cin, "cout": cout, "k": k, "stride": stride, "groups": groups,
+            "h_in": size, "w_in": size, "h_out": out, "w_out": out}
+
+
+def fc(cin, cout, name="fc"):
+    return {"name": name, "op": "fc", "cin": cin, "cout": cout, "k": 1, "stride": 1, "groups": 1,
+            "h_in": 1, "w_in": 1, "h_out": 1, "w_out": 1}
+
+
+def row(layer, **overrides):
+    return simulate([layer], load_hardware("coral-usb", **{**CLEAN, **overrides})).layers[0]
+
+
+def test_full_width_pointwise_conv_runs_at_full_utilization():
+    r = row(conv(64, 64))
+    # 1 lane tile x 1 column tile x 64 positions = 64 compute cycles (weights and activations take fewer)
+    assert r.cycles == pytest.approx(64 + 1000)
+    assert r.macs == 64 * 64 * 64
+    assert r.macs / (64 * 4096) == 1.0
+    assert r.bound == "overhead"
+    assert row(conv(64, 64), layer_overhead_cycles=0).utilization == pytest.approx(1.0)
+
+
+def test_narrow_layers_leave_lanes_idle():
+    narrow = row(conv(16, 64), layer_overhead_cycles=0)
+    assert narrow.cycles == pytest.approx(64)          # same tiles as 64 -> 64
+    assert narrow.utilization == pytest.approx(0.25)   # but a quarter of the MACs
+    few_out = row(conv(64, 16), layer_overhead_cycles=0)
+    assert few_out.utilization == pytest.approx(0.25)  # a quarter of the columns
+
+
+def test_kernel_taps_pack_into_lanes_for_narrow_inputs():
+    # cin 16: 4 taps per 64-lane tile, 9 taps -> 3 tiles; cin 64: one tile per tap -> 9 tiles
+    assert row(conv(16, 64, k=3), layer_overhead_cycles=0).cycles == pytest.approx(3 * 64)
+    assert row(conv(64, 64, k=3), layer_overhead_cycles=0).cycles == pytest.approx(9 * 64)
+    assert row(conv(3, 64, k=3), layer_overhead_cycles=0).cycles == pytest.approx(1 * 64)
+
+
+def test_depthwise_runs_at_low_utilization():
+    r = row(conv(64, 64, k=3, groups=64), layer_overhead_cycles=0)
+    assert r.op == "dwconv"
+    assert r.cycles == pytest.approx(64 / 0.5)  # 1 tap tile x 1 column tile x 64 positions / efficiency
+    assert r.utilization == pytest.approx(9 * 64 * 64 / (128 * 4096))
+    assert r.utilization < 0.1
+
+
+def test_group_conv_runs_as_per_group_convs_plus_concat():
+    r = row(conv(128, 128, k=3, groups=2))
+    assert r.op == "gconv" and r.ops == 3
+    # per group: 9 lane tiles x 1 column tile x 64 positions; concat copies the output twice at 512 B/cycle
+    assert r.cycles == pytest.approx(2 * 9 * 64 + 2 * 128 * 64 / 512 + 3 * 1000)
+    dense = row(conv(128, 128, k=3))
+    assert dense.ops == 1 and dense.params == 2 * r.params - 2 * 128
+
+
+def test_compute_efficiency_and_clock_scale_compute():
+    base = row(conv(64, 64, size=32), layer_overhead_cycles=0)
+    assert row(conv(64, 64, size=32), layer_overhead_cycles=0, compute_efficiency=0.5).ms == pytest.approx(2 * base.ms)
+    assert row(conv(64, 64, size=32), layer_overhead_cycles=0, clock_mhz=250).ms == pytest.approx(2 * base.ms)
+
+
+def test_vector_ops_and_memory_bound():
+    add = {"name": "add", "op": "add", "cin": 64, "cout": 64, "k": 1, "stride": 1, "groups": 1,
+           "h_in": 8, "w_in": 8, "h_out": 8, "w_out": 8}
+    r = row(add, layer_overhead_cycles=0, vector_ops_per_cycle=64)
+    assert r.macs == 0 and r.cycles == pytest.approx(max(4096 / 64, 3 * 4096 / 512))
+    big = row(fc(2048, 2048), layer_overhead_cycles=0, param_bytes_per_cycle=64)
+    assert big.bound == "memory"
+    # weights + int32 bias at 64 B/cycle, plus 2048 + 2048 activation bytes at 512 B/cycle (compute: 32 x 32 tiles)
+    assert big.cycles == pytest.approx((2048 * 2048 + 4 * 2048) / 64 + 4096 / 512)
+
+
+def test_parameters_beyond_cache_stream_all_or_excess():
+    layers = [fc(1024, 1024, "a"), fc(1024, 1024, "b")]  # 1,052,672 bytes each
+    each = 1024 * 1024 + 4 * 1024
+    fits = simulate(layers, load_hardware("coral-usb", **CLEAN))
+    assert fits.fits_on_chip and fits.streamed_bytes == 0
+    small = dict(CLEAN, param_cache_mib=1.5)
+    coral = simulate(layers, load_hardware("coral-usb", **small))
+    assert not coral.fits_on_chip and coral.streamed_bytes == 2 * each
+    phone = simulate(layers, load_hardware("coral-usb", **small, param_streaming="excess"))
+    assert phone.streamed_bytes == pytest.approx(2 * each - 1.5 * 2**20)
+    assert [r.bytes_offchip for r in phone.layers] == pytest.approx([0, 2 * each - 1.5 * 2**20])
+    assert fits.latency_ms < phone.latency_ms < coral.latency_ms
+
+
+def test_report_totals_are_sums():
+    hw = load_hardware("coral-usb")
+    layers = [conv(3, 32, k=3, size=64, stride=2, name="stem"), conv(32, 32, k=3, groups=32, size=32, name="dw"),
+              conv(32, 64, name="pw"), fc(64, 10)]
+    layers[-2].update(h_in=32, w_in=32, h_out=32, w_out=32)
+    pool = {"name": "pool", "op": "pool", "cin": 64, "cout": 64, "k": 32, "stride": 1, "groups": 1, "h_in": 32,
+            "w_in": 32, "h_out": 1, "w_out": 1, "pool": "avg"}
+    report = simulate(layers[:3] + [pool, layers[3]], hw)
+    assert report.host_ms == pytest.approx((64 * 64 * 3 + 10) / (hw.host_gbps * 1e6))
+    assert report.latency_ms == pytest.approx(hw.invoke_overhead_ms + report.host_ms + sum(r.ms for r in report.layers))
+    static = hw.static_power_mw * report.latency_ms * 1e-3
+    assert report.energy_mj == pytest.approx(static + sum(r.energy_mj for r in report.layers)
+                                             + (64 * 64 * 3 + 10) * hw.energy_pj_per_byte_offchip * 1e-9)
+    assert report.macs == sum(r.macs for r in report.layers)
+    assert sum(report.bound_ms().values()) == pytest.approx(sum(r.ms for r in report.layers))
+    assert all(0 <= r.utilization <= 1 for r in report.layers)
+    assert [r.op for r in report.layers] == ["conv", "dwconv", "conv", "pool", "fc"]

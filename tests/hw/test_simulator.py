@@ -1,0 +1,87 @@
+"""simulate() over its three inputs: an Architecture, its lowered layers and its torch module agree."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import nasgym
+from nasgym.hw import EdgeTPUCostModel, simulate
+from nasgym.hw.layers import check_layers
+from nasgym.hw.rows import arch_rows, key_row
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def samples():
+    space = nasgym.load_space("edgetpu-v2")
+    rng = np.random.default_rng(3)
+    return [space.sample(rng) for _ in range(40)]
+
+
+def test_fast_rows_equal_lowering(samples):
+    archs = samples + [nasgym.reference(name) for name in nasgym.reference_names()]
+    for arch in archs:
+        for shape, classes in ((None, 1000), ((96, 128, 1), 10)):
+            expected = [key_row(key) for key in check_layers(nasgym.lower(arch, shape, classes))[1]]
+            assert arch_rows(arch, shape, classes) == expected
+
+
+@pytest.mark.parametrize("name", ["mobilenet_edgetpu_v2_tiny", "mobilenet_v2_1.0", "efficientnet_edgetpu_s"])
+def test_architecture_layers_and_module_agree(name):
+    arch = nasgym.reference(name)
+    counts = nasgym.count(arch, 1001)
+    from_arch = simulate(arch, "tensor-g1", num_classes=1001)
+    from_layers = simulate(nasgym.lower(arch, num_classes=1001), "tensor-g1")
+    assert from_arch.to_dict() == from_layers.to_dict()
+    assert (from_arch.params, from_arch.macs) == (counts.params, counts.macs)
+    for mode in ("grouped", "split"):
+        module = nasgym.build_model(arch, 1001, group_conv=mode)
+        from_module = simulate(module, "tensor-g1", input_shape=(3, 224, 224))
+        assert from_module.latency_ms == pytest.approx(from_arch.latency_ms, rel=1e-12)
+        assert from_module.energy_mj == pytest.approx(from_arch.energy_mj, rel=1e-12)
+        assert (from_module.params, from_module.macs) == (counts.params, counts.macs)
+
+
+def test_input_shape_and_classes(samples):
+    arch = samples[0]
+    small = simulate(arch, "coral-usb", input_shape=(112, 112, 3), num_classes=10)
+    big = simulate(arch, "coral-usb")
+    assert small.macs < big.macs and small.latency_ms < big.latency_ms
+    assert small.layers[-1].shape.startswith(f"{arch.head_filters}x1x1->10x1x1")
+    fast = EdgeTPUCostModel("coral-usb", 10, (112, 112, 3)).evaluate(arch)
+    assert fast == pytest.approx(small.totals(), rel=1e-12)
+
+
+def test_hardware_overrides_and_config_object(samples):
+    arch = samples[1]
+    hw = nasgym.hw.load_hardware("coral-usb")
+    assert simulate(arch, hw).latency_ms == simulate(arch, "coral-usb").latency_ms
+    slow = simulate(arch, "coral-usb", clock_mhz=250)
+    assert slow.latency_ms > simulate(arch, "coral-usb").latency_ms
+
+
+def test_report_outputs(samples):
+    report = simulate(samples[2], "tensor-g1")
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["latency_ms"] == report.latency_ms and len(data["layers"]) == len(report.layers)
+    assert set(data["layers"][0]) == {"name", "op", "shape", "macs", "params", "param_bytes", "cycles", "ms",
+                                      "utilization", "bound", "bytes_onchip", "bytes_offchip", "energy_mj", "ops"}
+    table = report.table()
+    assert "stem" in table and "hardware tensor-g1: latency" in table
+    assert all(r.bound in ("compute", "memory", "overhead") for r in report.layers)
+
+
+def test_batch_evaluation_equals_single(samples):
+    for hardware in ("tensor-g1", "coral-usb"):
+        model = EdgeTPUCostModel(hardware, memoize=False)
+        many = model.evaluate_many(samples)
+        for arch, out in zip(samples, many, strict=True):
+            single = model.evaluate(arch)
+            for key in single:
+                assert out[key] == pytest.approx(single[key], rel=1e-12)
+    assert model.evaluate_many([]) == []
+    with pytest.raises(ValueError, match="expected an Architecture"):
+        model.evaluate_many([samples[0], "x"])
