@@ -1,0 +1,138 @@
+"""Search algorithms for train.py: the SB3 / sb3-contrib algorithms by name, plug-ins as ``path.py:Class``.
+
+Two kinds of agent run on the same environment, budget and logger:
+
+- **SB3 algorithms** (a :class:`stable_baselines3.common.base_class.BaseAlgorithm` subclass): trained on the
+  environment in the action mode they support (``discrete`` by default; ``box`` for SAC, TD3 and DDPG), with the
+  defaults in :data:`SB3_DEFAULTS` (``gamma = 1``: the only reward comes at the end of the episode).
+- **Black-box agents** (any other class): built as ``Class(space, seed=seed, **hyperparams)``, they implement
+  ``propose() -> list[int]`` (one choice index per decision) and ``observe(indices, reward, info)``; see
+  ``agents/base.py``. :func:`run_blackbox` evaluates each proposal by stepping the environment. Names in
+  ``agents.AGENTS`` (a dict name -> class, if the ``agents`` package defines it) are accepted by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+SB3_ALGOS = {
+    "ppo": ("stable_baselines3", "PPO"), "a2c": ("stable_baselines3", "A2C"), "dqn": ("stable_baselines3", "DQN"),
+    "sac": ("stable_baselines3", "SAC"), "td3": ("stable_baselines3", "TD3"), "ddpg": ("stable_baselines3", "DDPG"),
+    "maskable_ppo": ("sb3_contrib", "MaskablePPO"), "recurrent_ppo": ("sb3_contrib", "RecurrentPPO"),
+    "qrdqn": ("sb3_contrib", "QRDQN"), "trpo": ("sb3_contrib", "TRPO"), "ars": ("sb3_contrib", "ARS"),
+}
+BOX_ALGOS = ("sac", "td3", "ddpg")
+_ON_POLICY = {"n_steps": 256, "batch_size": 64, "gamma": 1.0}
+_OFF_POLICY = {"learning_starts": 100, "buffer_size": 20_000, "batch_size": 64, "gamma": 1.0}
+SB3_DEFAULTS: dict[str, dict[str, Any]] = {
+    "ppo": {"policy": "MlpPolicy", **_ON_POLICY, "n_epochs": 4, "ent_coef": 0.01},
+    "maskable_ppo": {"policy": "MlpPolicy", **_ON_POLICY, "n_epochs": 4, "ent_coef": 0.01},
+    "recurrent_ppo": {"policy": "MlpLstmPolicy", **_ON_POLICY, "n_epochs": 4, "ent_coef": 0.01,
+                      "policy_kwargs": {"lstm_hidden_size": 64}},
+    "trpo": {"policy": "MlpPolicy", **_ON_POLICY},
+    "a2c": {"policy": "MlpPolicy", "n_steps": 8, "gamma": 1.0, "ent_coef": 0.01},
+    "dqn": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4, "target_update_interval": 500,
+            "exploration_fraction": 0.3},
+    "qrdqn": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4, "target_update_interval": 500,
+              "exploration_fraction": 0.3},
+    "sac": {"policy": "MlpPolicy", **_OFF_POLICY},
+    "td3": {"policy": "MlpPolicy", **_OFF_POLICY},
+    "ddpg": {"policy": "MlpPolicy", **_OFF_POLICY},
+    "ars": {"policy": "LinearPolicy", "n_delta": 4},
+}
+
+
+@dataclass
+class AlgoSpec:
+    """A resolved ``--algo``: its canonical name, class and kind (``"sb3"`` or ``"blackbox"``)."""
+
+    name: str
+    cls: type
+    kind: str
+
+    @property
+    def action_mode(self) -> str:
+        """The action mode this algorithm trains in by default."""
+        if self.kind == "blackbox":
+            return "discrete"
+        spaces = getattr(self.cls, "supported_action_spaces", None) or ()
+        return "discrete" if gym.spaces.Discrete in spaces else "box"
+
+    def defaults(self) -> dict[str, Any]:
+        """Default hyperparameters (a copy)."""
+        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in SB3_DEFAULTS.get(self.name, {}).items()}
+
+
+def _normalize(name: str) -> str:
+    key = name.lower().replace("-", "_")
+    aliases = {"maskableppo": "maskable_ppo", "recurrentppo": "recurrent_ppo", "qr_dqn": "qrdqn"}
+    return aliases.get(key, key)
+
+
+def blackbox_agents() -> dict[str, type]:
+    """Black-box agents known by name (``agents.AGENTS`` when the ``agents`` package provides it)."""
+    try:
+        module = importlib.import_module("agents")
+    except ImportError:
+        return {}
+    return dict(getattr(module, "AGENTS", {}))
+
+
+def algo_names() -> list[str]:
+    """Every algorithm name ``--algo`` accepts."""
+    return sorted(SB3_ALGOS) + sorted(blackbox_agents())
+
+
+def resolve_algo(spec: str) -> AlgoSpec:
+    """``NAME`` or ``path.py:Class`` -> :class:`AlgoSpec`; ``ValueError`` naming the valid choices otherwise."""
+    from stable_baselines3.common.base_class import BaseAlgorithm
+
+    if ":" in spec and spec.split(":", 1)[0].endswith(".py"):
+        path, cls_name = spec.split(":", 1)
+        if not Path(path).is_file():
+            raise ValueError(f"algorithm file {path!r} does not exist: expected path.py:Class")
+        module_spec = importlib.util.spec_from_file_location(Path(path).stem, path)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        cls = getattr(module, cls_name, None)
+        if not inspect.isclass(cls):
+            found = [n for n, v in vars(module).items() if inspect.isclass(v) and v.__module__ == module.__name__]
+            raise ValueError(f"class {cls_name!r} not found in {path!r}: expected one of {found}")
+        kind = "sb3" if issubclass(cls, BaseAlgorithm) else "blackbox"
+        if kind == "blackbox" and not (callable(getattr(cls, "propose", None))
+                                       and callable(getattr(cls, "observe", None))):
+            raise ValueError(f"class {cls_name!r} in {path!r} is neither an SB3 BaseAlgorithm nor a black-box agent "
+                             "(expected propose() and observe(indices, reward, info) methods)")
+        return AlgoSpec(cls_name.lower(), cls, kind)
+    name = _normalize(spec)
+    if name in SB3_ALGOS:
+        module_name, cls_name = SB3_ALGOS[name]
+        return AlgoSpec(name, getattr(importlib.import_module(module_name), cls_name), "sb3")
+    agents = blackbox_agents()
+    if name in agents:
+        return AlgoSpec(name, agents[name], "blackbox")
+    raise ValueError(f"unknown algorithm {spec!r}: expected one of {', '.join(algo_names())} or path.py:Class")
+
+
+def run_blackbox(env: gym.Env, agent: Any, evaluations: int, on_episode: Callable[[dict], None] | None = None,
+                 seed: int | None = None) -> None:
+    """Evaluate ``evaluations`` proposals of a black-box ``agent`` on a per-decision (discrete) ``env``."""
+    nas = env.unwrapped
+    for i in range(evaluations):
+        indices = [int(x) for x in agent.propose()]
+        if len(indices) != nas.num_decisions:
+            raise ValueError(f"agent proposed {len(indices)} indices: expected {nas.num_decisions} (one per decision)")
+        env.reset(seed=seed if i == 0 else None)
+        for index in indices:
+            _, reward, terminated, _, info = env.step(index)
+        agent.observe(list(nas.cursor.indices), float(reward), info)
+        if on_episode is not None:
+            on_episode(info)

@@ -1,0 +1,236 @@
+"""One logging scheme for every agent: each evaluated architecture to CSV and TensorBoard, the Pareto front
+(accuracy up, latency down), its hypervolume and the best architecture.
+
+:class:`SearchLogger` takes the ``info`` of each finished episode (what :class:`~nasgym.env.NasEnv` returns on the
+last step) and knows nothing about the agent. Files in ``logdir``:
+
+- ``evaluations.csv``: one row per evaluation (appended and flushed as it comes);
+- ``pareto.csv`` and ``best.json``: rewritten (temp file + rename) whenever they change;
+- TensorBoard events, x-axis = evaluation number: scalars ``nas/reward``, ``nas/accuracy``, ``nas/latency_ms``,
+  ``nas/energy_mj``, ``nas/best_reward``, ``nas/hypervolume``; the image ``nas/pareto_front`` (accuracy vs latency,
+  reference nets marked); the text ``nas/best_architecture``; and the run's hparams on :meth:`SearchLogger.close`.
+
+Hypervolume: area dominated by the front inside ``[0, R] ms x [0, 1] accuracy`` (reference point: latency ``R``,
+accuracy 0), divided by ``R``, so it lies in ``[0, 1]``. A logger opened on an existing ``logdir`` reloads
+``evaluations.csv`` and continues the numbering.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+CSV_FIELDS = ("evaluation", "wall_s", "reward", "accuracy", "latency_ms", "energy_mj", "params", "macs",
+              "cache_hit", "eval_seconds", "failed", "eval_seed", "arch_hash", "arch_string", "arch")
+_NUMERIC = ("wall_s", "reward", "accuracy", "latency_ms", "energy_mj", "params", "macs", "eval_seconds")
+
+
+def hypervolume(front: Sequence[tuple[float, float]], reference_latency_ms: float) -> float:
+    """Normalized hypervolume of ``(accuracy, latency_ms)`` points against (accuracy 0, ``reference_latency_ms``)."""
+    if not reference_latency_ms > 0:
+        raise ValueError(f"reference_latency_ms={reference_latency_ms!r} is invalid: expected a positive number")
+    points = sorted((lat, acc) for acc, lat in front if lat < reference_latency_ms and acc > 0)
+    area, best_acc = 0.0, 0.0
+    edges = [lat for lat, _ in points] + [reference_latency_ms]
+    for i, (lat, acc) in enumerate(points):
+        best_acc = max(best_acc, acc)
+        area += (edges[i + 1] - lat) * best_acc
+    return area / reference_latency_ms
+
+
+def pareto_front(rows: Sequence[dict]) -> list[dict]:
+    """Rows not dominated in (accuracy higher, latency lower), sorted by latency; the first of duplicates kept."""
+    front: list[dict] = []
+    rows = [r for r in rows if math.isfinite(r["accuracy"]) and math.isfinite(r["latency_ms"])]
+    for row in sorted(rows, key=lambda r: (r["latency_ms"], -r["accuracy"], r["evaluation"])):
+        if not front or row["accuracy"] > front[-1]["accuracy"]:
+            front.append(row)
+    return front
+
+
+class SearchLogger:
+    """Records finished episodes (see the module docstring).
+
+    Args:
+        logdir: Output folder (created).
+        reference_latency_ms: Latency of the hypervolume reference point (e.g. twice the reward's target).
+        reference_points: Reference nets to mark: dicts with ``name``, ``latency_ms`` and optionally ``accuracy``.
+        tensorboard: Write TensorBoard events.
+        image_every: Redraw the Pareto image every this many evaluations (and on close).
+    """
+
+    def __init__(self, logdir: str | Path, reference_latency_ms: float, reference_points: Sequence[dict] = (),
+                 tensorboard: bool = True, image_every: int = 50) -> None:
+        if not reference_latency_ms > 0:
+            raise ValueError(f"reference_latency_ms={reference_latency_ms!r} is invalid: expected a positive number")
+        self.logdir = Path(logdir)
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        self.reference_latency_ms = float(reference_latency_ms)
+        self.reference_points = [dict(p) for p in reference_points]
+        self.image_every = image_every
+        self.rows: list[dict] = self._load()
+        self.front = pareto_front(self.rows)
+        self.best: dict | None = max(self.rows, key=lambda r: r["reward"], default=None)
+        self.hv = hypervolume([(r["accuracy"], r["latency_ms"]) for r in self.front], self.reference_latency_ms)
+        self._start = time.monotonic() - (self.rows[-1]["wall_s"] if self.rows else 0.0)
+        new_file = not (self.logdir / "evaluations.csv").exists()
+        self._csv_file = open(self.logdir / "evaluations.csv", "a", newline="")  # noqa: SIM115
+        self._csv = csv.DictWriter(self._csv_file, CSV_FIELDS, extrasaction="ignore")
+        if new_file:
+            self._csv.writeheader()
+            self._csv_file.flush()
+        self._writer: Any = None
+        if tensorboard:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self._writer = SummaryWriter(str(self.logdir))
+        self._closed = False
+
+    @property
+    def n_evaluations(self) -> int:
+        """Evaluations recorded so far (earlier runs in the same logdir included)."""
+        return len(self.rows)
+
+    def _load(self) -> list[dict]:
+        path = self.logdir / "evaluations.csv"
+        if not path.exists():
+            return []
+        rows = []
+        with open(path, newline="") as f:
+            for raw in csv.DictReader(f):
+                try:
+                    row: dict[str, Any] = dict(raw)
+                    for key in _NUMERIC:
+                        row[key] = float(raw[key]) if raw[key] not in ("", None) else math.nan
+                    row["evaluation"] = int(raw["evaluation"])
+                    row["cache_hit"] = raw["cache_hit"] == "True"
+                except (KeyError, TypeError, ValueError):
+                    continue  # a line cut short by an interrupted run
+                rows.append(row)
+        return rows
+
+    def record(self, info: dict) -> dict:
+        """Log one finished episode's ``info``; returns the CSV row."""
+        row = {key: info.get(key, "") for key in CSV_FIELDS}
+        row["evaluation"] = len(self.rows) + 1
+        row["wall_s"] = round(time.monotonic() - self._start, 3)
+        for key in ("reward", "accuracy", "latency_ms", "energy_mj", "params", "macs", "eval_seconds"):
+            row[key] = float(info.get(key, math.nan))
+        row["cache_hit"] = bool(info.get("cache_hit", False))
+        self.rows.append(row)
+        self._csv.writerow(row)
+        self._csv_file.flush()
+        changed_front = self._update_front(row)
+        if self.best is None or row["reward"] > self.best["reward"]:
+            self.best = row
+            self._write_best()
+            if self._writer is not None:
+                self._writer.add_text("nas/best_architecture", _best_text(row), row["evaluation"])
+        if changed_front:
+            self._write_pareto()
+        if self._writer is not None:
+            n = row["evaluation"]
+            for tag in ("reward", "accuracy", "latency_ms", "energy_mj"):
+                self._writer.add_scalar(f"nas/{tag}", row[tag], n)
+            self._writer.add_scalar("nas/best_reward", self.best["reward"], n)
+            self._writer.add_scalar("nas/hypervolume", self.hv, n)
+            if self.image_every and n % self.image_every == 0:
+                self._writer.add_figure("nas/pareto_front", self.figure(), n)
+        return row
+
+    def _update_front(self, row: dict) -> bool:
+        if not (math.isfinite(row["accuracy"]) and math.isfinite(row["latency_ms"])):
+            return False
+        if any(p["accuracy"] >= row["accuracy"] and p["latency_ms"] <= row["latency_ms"] for p in self.front):
+            return False
+        self.front = pareto_front([*self.front, row])
+        self.hv = hypervolume([(r["accuracy"], r["latency_ms"]) for r in self.front], self.reference_latency_ms)
+        return True
+
+    def _write_best(self) -> None:
+        best = {key: self.best[key] for key in CSV_FIELDS if key != "arch"}
+        best["arch"] = json.loads(self.best["arch"]) if self.best["arch"] else None
+        _atomic_write(self.logdir / "best.json", json.dumps(best, indent=2) + "\n")
+
+    def _write_pareto(self) -> None:
+        path = self.logdir / "pareto.csv"
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, CSV_FIELDS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(self.front)
+        os.replace(tmp, path)
+
+    def figure(self) -> Any:
+        """Matplotlib figure: every evaluation, the Pareto front and the reference nets (accuracy vs latency)."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+        ok = [r for r in self.rows if math.isfinite(r["accuracy"]) and math.isfinite(r["latency_ms"])]
+        ax.scatter([r["latency_ms"] for r in ok], [r["accuracy"] for r in ok], s=8, c="0.6", label="evaluated")
+        ax.plot([r["latency_ms"] for r in self.front], [r["accuracy"] for r in self.front], "o-", c="tab:red",
+                ms=4, label="Pareto front")
+        for point in self.reference_points:
+            if point.get("accuracy") is not None:
+                ax.scatter([point["latency_ms"]], [point["accuracy"]], marker="*", s=90, c="k", zorder=3)
+                ax.annotate(point["name"], (point["latency_ms"], point["accuracy"]), fontsize=7)
+            else:
+                ax.axvline(point["latency_ms"], ls=":", c="k", lw=0.8)
+                ax.annotate(point["name"], (point["latency_ms"], 0.02), rotation=90, fontsize=7)
+        ax.set_xlabel("simulated latency (ms)")
+        ax.set_ylabel("accuracy")
+        ax.legend(loc="lower right", fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    def close(self, hparams: dict | None = None) -> None:
+        """Write the final image and hparams, close the files; safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._writer is not None:
+            if self.rows:
+                self._writer.add_figure("nas/pareto_front", self.figure(), len(self.rows))
+            if hparams:
+                metrics = {"hparam/best_reward": self.best["reward"] if self.best else math.nan,
+                           "hparam/hypervolume": self.hv, "hparam/evaluations": float(len(self.rows))}
+                clean = {k: v if isinstance(v, int | float | str | bool) else str(v) for k, v in hparams.items()}
+                self._writer.add_hparams(clean, metrics, run_name=".")
+            self._writer.close()
+        self._csv_file.close()
+
+
+class EpisodeLogger(gym.Wrapper):
+    """Gymnasium wrapper that hands each finished episode's ``info`` to a :class:`SearchLogger`."""
+
+    def __init__(self, env: gym.Env, logger: SearchLogger) -> None:
+        super().__init__(env)
+        self.search_logger = logger
+
+    def step(self, action: Any) -> tuple:
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        if terminated and "arch" in info:
+            self.search_logger.record(info)
+        return obs, reward, terminated, truncated, info
+
+
+def _best_text(row: dict) -> str:
+    return (f"evaluation {row['evaluation']}: reward {row['reward']:.4f}, accuracy {row['accuracy']:.4f}, "
+            f"latency {row['latency_ms']:.3f} ms\n\n    {row['arch_string']}")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

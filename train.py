@@ -1,0 +1,249 @@
+"""Train or run any search agent on any nasgym environment, logging every evaluation the same way.
+
+    python train.py --env ID|envs/x.yaml --algo NAME|path.py:Class (--timesteps N | --evaluations N) --seed S
+                    --logdir runs/NAME [--n-envs K] [--hyperparams FILE] [--cache PATH] [--no-progress]
+    python train.py demo        # the short default search of `make demo`
+
+Writes ``evaluations.csv``, ``pareto.csv``, ``best.json`` and TensorBoard events (``nas/*`` tags, the same for
+every agent) to the log dir; SB3 agents also save ``model.zip``. Rerunning the same command reuses the evaluation
+cache and continues up to the budget (SB3 agents from the saved model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import nasgym
+from nasgym.algos import BOX_ALGOS, AlgoSpec, resolve_algo, run_blackbox
+from nasgym.envs_config import EnvConfig, load_env_config, make_env
+from nasgym.logging import EpisodeLogger, SearchLogger
+from nasgym.wrappers import episode_length
+
+DEMO_REFERENCES = ("mobilenet_edgetpu_v2_tiny", "mobilenet_v2_1.0")
+DEMO_TASKS = {  # `train.py demo --task NAME` (make demo TASK=NAME): the env definition of each task
+    "classification": "EdgeTPU-Proxy-FashionMNIST",
+    "segmentation": "EdgeTPU-FashionMosaic-Segmentation",
+    "text": "EdgeTPU-TweetSentiment-Text",
+}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Command-line arguments of the train command."""
+    p = argparse.ArgumentParser(prog="train.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--env", required=True, help="a Gymnasium id (nasgym/...), a definition id or an env YAML path")
+    p.add_argument("--algo", default="ppo", help="an algorithm name or path.py:Class")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--timesteps", type=int, help="environment steps to train for")
+    budget.add_argument("--evaluations", type=int, help="architectures to evaluate (episodes)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--logdir", help="output folder (default runs/<env>-<algo>-s<seed>)")
+    p.add_argument("--n-envs", type=int, default=1, help="parallel environments (SubprocVecEnv when > 1)")
+    p.add_argument("--hyperparams", help="YAML file of algorithm keyword arguments (override the defaults)")
+    p.add_argument("--cache", help="evaluation cache path (default: the env definition's)")
+    p.add_argument("--references", default="all", help="reference nets to mark: 'all', 'none' or comma-separated")
+    p.add_argument("--reference-accuracy", default="none",
+                   help="reference nets whose accuracy to evaluate too (slow with a training evaluator; cached)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-tensorboard", action="store_true", help="CSV/JSON logs only")
+    args = p.parse_args(argv)
+    for name in ("timesteps", "evaluations", "n_envs"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected a positive integer")
+    return args
+
+
+def env_config(env: str, algo: AlgoSpec, seed: int, cache: str | None) -> EnvConfig:
+    """The env definition for ``--env``, in the action mode the algorithm needs (checked for registered ids)."""
+    overrides: dict[str, Any] = {"eval_seed": seed}
+    if cache:
+        overrides["cache"] = cache
+    if not env.startswith("nasgym/"):
+        overrides["action_mode"] = algo.action_mode
+    config = load_env_config(env, **overrides)
+    if config.cache is not None:  # resolved here, so subprocess envs share the very same file
+        config.cache = str(config.cache_path().resolve())
+    if algo.kind == "blackbox" and config.action_mode != "discrete":
+        raise ValueError(f"black-box agent {algo.name!r} needs the per-decision env: use {config.gym_id('discrete')}")
+    if algo.kind == "sb3":
+        probe = make_env(config)
+        supported = getattr(algo.cls, "supported_action_spaces", None)
+        if supported and not isinstance(probe.action_space, supported):
+            hint = config.gym_id("box" if algo.name in BOX_ALGOS else "discrete")
+            raise ValueError(f"algorithm {algo.name!r} does not support the action space {probe.action_space} of "
+                             f"{env!r}: use {hint} (or pass the definition id {config.id!r})")
+        probe.close()
+    return config
+
+
+def reference_points(config: EnvConfig, names: str, accuracy_of: str = "none") -> list[dict]:
+    """Simulated latency of reference nets (``names``: 'all', 'none' or comma-separated) through the env's cost
+    model, plus accuracy (through the env's evaluator and cache) for those in ``accuracy_of``."""
+    def pick(text: str) -> list[str]:
+        if text == "none":
+            return []
+        chosen = nasgym.reference_names() if text == "all" else [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in chosen if n not in nasgym.reference_names()]
+        if unknown:
+            raise ValueError(f"unknown reference net(s) {unknown}: expected names among {nasgym.reference_names()}")
+        return chosen
+
+    chosen, with_accuracy = pick(names), set(pick(accuracy_of))
+    env = make_env(config).unwrapped
+    points = []
+    for name in chosen + sorted(with_accuracy - set(chosen)):
+        arch = nasgym.reference(name)
+        if name in with_accuracy:
+            info = env.evaluate(arch)
+            points.append({"name": name, "latency_ms": info["latency_ms"], "accuracy": info["accuracy"]})
+        else:
+            points.append({"name": name, "latency_ms": float(env.cost_model.evaluate(arch)["latency_ms"])})
+    env.close()
+    return points
+
+
+def load_hyperparams(path: str | None) -> dict:
+    """Algorithm keyword arguments from a YAML mapping."""
+    if not path:
+        return {}
+    if not Path(path).is_file():
+        raise ValueError(f"hyperparams file {path!r} does not exist: expected a YAML mapping of algorithm arguments")
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"hyperparams file {path!r} is invalid: expected a YAML mapping, got {type(data).__name__}")
+    return data
+
+
+def run(args: argparse.Namespace) -> SearchLogger:
+    """Run one search as described by the parsed ``args``; returns the (closed) logger."""
+    algo = resolve_algo(args.algo)
+    config = env_config(args.env, algo, args.seed, args.cache)
+    logdir = Path(args.logdir or f"runs/{config.id}-{algo.name}-s{args.seed}")
+    hyper = {**algo.defaults(), **load_hyperparams(args.hyperparams)}
+    target_latency = float(config.reward["target_latency_ms"])
+    refs = reference_points(config, args.references, args.reference_accuracy)
+    logger = SearchLogger(logdir, 2.0 * target_latency, refs, tensorboard=not args.no_tensorboard)
+    _write_run_file(logdir, args, config)
+    budget_kind = "evaluations" if args.timesteps is None else "timesteps"
+    budget = args.evaluations if args.evaluations is not None else args.timesteps
+    if budget is None:
+        budget_kind, budget = "evaluations", 100
+    hparams = {"algo": algo.name, "env": config.gym_id(), "seed": args.seed, budget_kind: budget,
+               "n_envs": args.n_envs, **{k: v for k, v in hyper.items() if k != "policy_kwargs"}}
+    try:
+        if algo.kind == "sb3":
+            from nasgym.sb3_runner import run_sb3
+
+            run_sb3(algo, config, hyper, logger, logdir, budget_kind, budget, args)
+        else:
+            _run_blackbox(algo, config, hyper, logger, budget_kind, budget, args)
+    finally:
+        logger.close(hparams)
+    return logger
+
+
+def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger, budget_kind: str,
+                  budget: int, args: argparse.Namespace) -> None:
+    env = make_env(config)
+    evaluations = budget if budget_kind == "evaluations" else budget // episode_length(env)
+    remaining = evaluations - logger.n_evaluations
+    try:
+        agent = algo.cls(env.unwrapped.space, seed=args.seed, **hyper)
+    except TypeError as err:
+        raise ValueError(f"hyperparameters {sorted(hyper)} are invalid for {algo.name!r}: {err}") from err
+    bar = _progress(remaining, "evaluations", args.no_progress)
+    run_blackbox(EpisodeLogger(env, logger), agent, max(remaining, 0),
+                 on_episode=lambda info: bar.update(1), seed=args.seed)
+    bar.close()
+    env.close()
+
+
+def _progress(total: int, unit: str, disabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=max(total, 0), unit=f" {unit}", disable=disabled, dynamic_ncols=True)
+
+
+def _write_run_file(logdir: Path, args: argparse.Namespace, config: EnvConfig) -> None:
+    data = {"command": " ".join(sys.argv), "args": vars(args), "env": {**config.to_dict(), "cache": str(
+        config.cache_path())}}
+    tmp = logdir / ".run.json.tmp"
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    tmp.replace(logdir / "run.json")
+
+
+def summary(logger: SearchLogger, top: int = 5) -> str:
+    """The best architectures next to the reference nets, as a text table."""
+    lines = [f"{'':<34} {'reward':>8} {'accuracy':>9} {'latency ms':>11}"]
+    ranked = sorted(logger.rows, key=lambda r: -r["reward"])
+    seen: set[str] = set()
+    for row in ranked:
+        if row["arch_hash"] in seen:
+            continue
+        seen.add(row["arch_hash"])
+        lines.append(f"found #{len(seen)} (eval {row['evaluation']}, {row['arch_hash']})".ljust(34)
+                     + f" {row['reward']:8.4f} {row['accuracy']:9.4f} {row['latency_ms']:11.3f}")
+        if len(seen) >= top:
+            break
+    for point in logger.reference_points:
+        acc = point.get("accuracy")
+        acc_text = f"{acc:9.4f}" if acc is not None and math.isfinite(acc) else f"{'-':>9}"
+        lines.append(f"{point['name']:<34} {'-':>8} {acc_text} {point['latency_ms']:11.3f}")
+    if logger.best:
+        lines.append(f"\nbest: {logger.best['arch_string']}")
+    lines.append(f"Pareto front: {len(logger.front)} architectures, hypervolume {logger.hv:.4f}")
+    lines.append(f"logs: {logger.logdir}  (TensorBoard: .venv/bin/tensorboard --logdir {logger.logdir.parent})")
+    return "\n".join(lines)
+
+
+def demo(argv: list[str]) -> None:
+    """`make demo`: a short MaskablePPO search on the proxy space with the short Fashion-MNIST trainer."""
+    p = argparse.ArgumentParser(prog="train.py demo", description=demo.__doc__)
+    p.add_argument("--evaluations", type=int, default=30)
+    p.add_argument("--algo", default="maskable_ppo")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--logdir", help="default runs/demo/<date-time>")
+    p.add_argument("--no-progress", action="store_true")
+    ns = p.parse_args(argv)
+    logdir = ns.logdir or f"runs/demo/{time.strftime('%Y%m%d-%H%M%S')}"
+    hyper = Path(__file__).resolve().parent / "envs" / "hyperparams" / "demo-maskable_ppo.yaml"
+    args = parse_args(["--env", "EdgeTPU-Proxy-FashionMNIST", "--algo", ns.algo, "--evaluations",
+                       str(ns.evaluations), "--seed", str(ns.seed), "--logdir", logdir,
+                       "--reference-accuracy", ",".join(DEMO_REFERENCES)]
+                      + (["--hyperparams", str(hyper)] if ns.algo == "maskable_ppo" else [])
+                      + (["--no-progress"] if ns.no_progress else []))
+    print(f"demo: {ns.algo} on nasgym/EdgeTPU-Proxy-FashionMNIST-v0, {ns.evaluations} evaluations "
+          f"(reference nets {', '.join(DEMO_REFERENCES)} are trained once too; results are cached)", flush=True)
+    logger = run(args)
+    print(summary(logger))
+
+
+COMMANDS = {"demo": demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: ``train.py [COMMAND] ARGS``; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            COMMANDS[argv[0]](argv[1:])
+        else:
+            logger = run(parse_args(argv))
+            print(summary(logger))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
