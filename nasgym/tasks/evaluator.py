@@ -6,11 +6,13 @@ the task's head and a seeded init, trains it for ``steps`` minibatches with the 
 :mod:`nasgym.quality.training` (per-pixel cross-entropy for segmentation), recomputes the BatchNorm statistics
 over ``bn_images`` training examples and scores the validation split with the task's metric. ``accuracy`` (the
 quality the reward reads) is the mean of that metric over ``repeats``: mean IoU for segmentation, top-1 accuracy
-for text. Config example: ``{"kind": "task", "task": "segmentation", "steps": 200, "data": {"train_size": 4000}}``.
+for text. ``split="test"`` scores the test split instead (final reporting only; the search uses validation).
+Config example: ``{"kind": "task", "task": "segmentation", "steps": 200, "data": {"train_size": 4000}}``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -67,6 +69,7 @@ class TaskConfig:
     channels_last: bool = False
     threads: int = 1
     divergence_loss: float = 100.0
+    split: str = "val"
 
 
 TASK_CHECKS = {
@@ -90,6 +93,7 @@ TASK_CHECKS = {
     "channels_last": boolean(),
     "threads": positive_int(1),
     "divergence_loss": number_in(0.0, float("inf"), low_open=True),
+    "split": one_of("val", "test"),
 }
 
 
@@ -179,7 +183,9 @@ class TaskEvaluator:
             loss = train(model, dataset, self.settings(), generator)
             recalibrate_bn(model, dataset, c.bn_images, 256, generator, channels_last)
             scorer, _ = SCORES[self.spec.metric]
-            return {**scorer(model, dataset, c.val_images, channels_last), "train_loss": loss}
+            scored = dataset if c.split == "val" else dataclasses.replace(dataset, x_val=dataset.x_test,
+                                                                        y_val=dataset.y_test)
+            return {**scorer(model, scored, c.val_images, channels_last), "train_loss": loss}
 
     def describe(self) -> dict:
         """Kind, fingerprint and config as a plain dict."""

@@ -52,6 +52,15 @@ def test_segmentation_training_learns_and_scores_mean_iou(arch):
     assert "failed" not in trained
 
 
+def test_test_split_scores_the_same_trained_network_on_the_test_mosaics(arch):
+    val = _segmentation(3).evaluate(arch, seed=5)
+    test = TaskEvaluator(task="segmentation", data=DIGIT_MOSAICS, steps=3, batch_size=16, lr=0.01, bn_images=64,
+                         split="test").evaluate(arch, seed=5)
+    assert test["train_loss"] == val["train_loss"] and test["miou"] != val["miou"]
+    with pytest.raises(ValueError, match="split='train' is invalid: expected one of 'val', 'test'"):
+        TaskEvaluator(split="train")
+
+
 def test_same_seed_same_metrics_other_seed_other_metrics(arch):
     a, b = _segmentation(3).evaluate(arch, seed=5), _segmentation(3).evaluate(arch, seed=5)
     c = _segmentation(3).evaluate(arch, seed=6)
