@@ -22,6 +22,7 @@ import re
 import sys
 import tempfile
 
+import _bootstrap  # noqa: F401  (repository root on sys.path, one BLAS thread; before numpy)
 import torch
 
 from nasgym.hw.calibration import (

@@ -19,6 +19,7 @@ a group conv's concat copy). A network adds the per-invoke overhead and the host
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +29,8 @@ from nasgym.hw.layers import LayerKey
 from nasgym.hw.rows import key_row
 
 BIAS_BYTES = 4  # int32 bias (folded batch norm) per output channel
+# vector-path operations per output element, by op code (conv, fc, add, pool, concat, resize); pooling adds its taps
+_VECTOR_FACTOR = np.array([0, 0, 1, 0, 0, 4])
 
 
 class TermTable(NamedTuple):
@@ -64,35 +67,36 @@ def term_table(keys: Sequence[LayerKey], hw: HardwareConfig) -> TermTable:
 
 def row_table(rows: Sequence[tuple] | np.ndarray, hw: HardwareConfig) -> TermTable:
     """Cost terms of layer rows (:mod:`nasgym.hw.rows`) on ``hw``, computed for all layers at once."""
-    raw = np.asarray(rows, dtype=np.int64).reshape(-1, 11)
+    if isinstance(rows, np.ndarray):
+        raw = rows.astype(np.int64).reshape(-1, 11)
+    else:
+        raw = np.fromiter(chain.from_iterable(rows), np.int64, 11 * len(rows)).reshape(-1, 11)
     op, cin, cout, kh, kw, groups, h_in, w_in, h_out, w_out, transposed = raw.T
-    conv, fc = op == 0, op == 1
     lanes, columns = hw.lanes_per_core, hw.columns
     cycle_ms = 1e-3 / hw.clock_mhz
-    act_in, act_out = cin * h_in * w_in, cout * h_out * w_out
-    positions = np.where(transposed == 1, h_in * w_in, h_out * w_out)
+    mac_op = op <= 1  # conv or fc (fc rows have 1x1 kernels and 1x1 maps)
+    hw_in, hw_out, taps = h_in * w_in, h_out * w_out, kh * kw
+    act_in, act_out = cin * hw_in, cout * hw_out
+    positions = hw_out + transposed * (hw_in - hw_out)
     cin_g, cout_g = cin // groups, cout // groups
-    taps = np.where(conv, kh * kw, 1)
-    weights = np.where(conv, taps * cin_g * cout, np.where(fc, cin * cout, 0))
-    macs = np.where(conv, positions * weights, weights)
-    params = np.where(conv, weights + 2 * cout, np.where(fc, weights + cout, 0))
-    param_bytes = np.where(conv | fc, weights + BIAS_BYTES * cout, 0)
-    depthwise = conv & (groups > 1) & (cin_g == 1)
-    grouped = conv & (groups > 1) & ~depthwise
-    reduction = np.where(cin_g < lanes, _ceil(taps, np.maximum(lanes // cin_g, 1)), _ceil(cin_g, lanes) * taps)
-    dense = groups * reduction * _ceil(cout_g, columns) * np.where(conv, positions, 1)
-    dw = _ceil(taps, lanes) * _ceil(cout, columns) * positions / hw.depthwise_efficiency
-    array_cycles = np.where(depthwise, dw, np.where(conv | fc, dense, 0)) / hw.compute_efficiency
-    vector_ops = np.select([op == 2, op == 3, op == 5], [act_out, act_out * kh * kw, act_out * 4], 0)
-    compute_ms = (array_cycles + vector_ops / hw.vector_ops_per_cycle) * cycle_ms
-    act_bytes = np.where(op == 4, 2 * act_out, act_in + act_out + np.where(op == 2, act_out, 0)).astype(float)
-    copy_bytes = np.where(grouped, 2 * act_out, 0)
-    ops = np.where(grouped, groups + 1, 1)
+    weights = taps * cin_g * cout * mac_op
+    mac_cout = cout * mac_op
+    params = weights + mac_cout * 2 - (op == 1) * cout  # BN scale and shift per conv channel; bias per fc output
+    depthwise = (cin_g == 1) & (groups > 1)  # groups > 1 only on convs
+    grouped = (groups > 1) & ~depthwise
+    reduction = np.where(cin_g < lanes, -(-taps // np.maximum(lanes // cin_g, 1)), -(-cin_g // lanes) * taps)
+    dense = groups * reduction * -(-cout_g // columns) * positions * mac_op
+    dw = -(-taps // lanes) * -(-cout // columns) * positions / hw.depthwise_efficiency
+    vector_ops = act_out * (_VECTOR_FACTOR[op] + (op == 3) * taps)
+    compute_ms = (np.where(depthwise, dw, dense) / hw.compute_efficiency + vector_ops / hw.vector_ops_per_cycle)
+    act_bytes = act_in + act_out + (op == 2) * act_out  # add: two inputs; concat: act_in == act_out (read + write)
+    copy_bytes = grouped * 2 * act_out
+    ops = 1 + grouped * groups
     act_scale = cycle_ms / hw.activation_bytes_per_cycle
     return TermTable(
-        macs, params, param_bytes, compute_ms, act_bytes * act_scale, copy_bytes * act_scale,
-        np.maximum(0.0, act_in + act_out - hw.activation_memory_bytes), act_bytes + copy_bytes,
-        ops * hw.layer_overhead_cycles * cycle_ms, ops,
+        positions * weights, params, weights + BIAS_BYTES * mac_cout, compute_ms * cycle_ms, act_bytes * act_scale,
+        copy_bytes * act_scale, np.maximum(0.0, act_in + act_out - hw.activation_memory_bytes),
+        (act_bytes + copy_bytes).astype(float), ops * (hw.layer_overhead_cycles * cycle_ms), ops,
     )
 
 
