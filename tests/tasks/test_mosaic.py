@@ -82,3 +82,7 @@ def test_bad_arguments_raise_value_errors():
         load_mosaic_dataset(source="cifar")
     with pytest.raises(ValueError, match="train_size=0 is invalid"):
         load_mosaic_dataset(source="digits", train_size=0)
+    with pytest.raises(ValueError, match="seed=-1 is invalid"):
+        load_mosaic_dataset(source="digits", seed=-1)
+    with pytest.raises(ValueError, match=r"pass either spec or fields, not both: got spec and \['grid'\]"):
+        load_mosaic_dataset(MosaicSpec(), grid=3)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from nasgym.tasks.text_data import SENTIMENTS, corpus_path, load_text_dataset, read_corpus
+from nasgym.tasks.text_data import SENTIMENTS, TextSpec, corpus_path, load_text_dataset, read_corpus
 
 
 def _write(path: Path, rows: list[str], header: str = "sentiment,confidence,text") -> Path:
@@ -77,6 +77,10 @@ def test_bad_settings_raise_value_errors(tmp_path):
         load_text_dataset(path=path, seq_len=0)
     with pytest.raises(ValueError, match="val_fraction=0.7 is invalid: expected a number in"):
         load_text_dataset(path=path, val_fraction=0.7)
+    with pytest.raises(ValueError, match="seed=-2 is invalid: expected an int >= 0"):
+        load_text_dataset(path=path, seed=-2)
+    with pytest.raises(ValueError, match="pass either spec or fields, not both"):
+        load_text_dataset(TextSpec(), path=path, seq_len=8)
     with pytest.raises(ValueError, match="too few for non-empty splits"):
         load_text_dataset(path=_write(tmp_path / "tiny.csv", ["positive,1,a", "negative,1,b"]))
 
