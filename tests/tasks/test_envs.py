@@ -42,7 +42,7 @@ def test_definitions_are_registered_in_every_action_mode(task):
 
 
 @pytest.mark.parametrize("task", list(TASK_ENVS))
-@pytest.mark.parametrize("mode", ["discrete", "box"])
+@pytest.mark.parametrize("mode", ["discrete", "multidiscrete", "box"])
 def test_both_env_checkers_pass(task, mode):
     env = _small_env(task, mode)
     gym_check_env(env.unwrapped if mode == "discrete" else env, skip_render_check=True)
