@@ -47,6 +47,12 @@ EVALUATORS = [
     ("zero_cost combined", {"kind": "zero_cost", "proxy": "combined"}, (0, 1)),
     ("supernet (2000 warm-up steps)", {"kind": "supernet"}, (0, 1)),
 ]
+# Alternatives of the default train config at about the same cost (seed 0 only), to choose the default.
+CANDIDATES = [
+    ("train, AdamW lr 3e-3 (100x64, 2 seeds)", {"kind": "train", "optimizer": "adamw", "lr": 0.003}, (0,)),
+    ("train, SGD lr 0.2 (100x64, 2 seeds)", {"kind": "train", "lr": 0.2}, (0,)),
+    ("train, 4 seeds x 50x64", {"kind": "train", "steps": 50, "repeats": 4}, (0,)),
+]
 SECTION = "## Proxy fidelity"
 
 
@@ -65,6 +71,7 @@ def tasks() -> list[tuple[str, int, int]]:
     units += [(REFERENCE[0], REFERENCE[2][0], i) for i in range(N_ARCHS)]
     units += [("supernet", 0, -1)]
     units += [(EVALUATORS[0][0], 1, i) for i in range(N_ARCHS)]
+    units += [(name, 0, i) for name, _, _ in CANDIDATES for i in range(N_ARCHS)]
     return units
 
 
@@ -79,7 +86,7 @@ def run_worker(db: Path) -> None:
     """Claim and run work units until none is left."""
     torch.set_num_threads(1)
     cache, archs = EvaluationCache(db), architectures()
-    specs = {name: (spec, seeds) for name, spec, seeds in [REFERENCE, *EVALUATORS]}
+    specs = {name: (spec, seeds) for name, spec, seeds in [REFERENCE, *EVALUATORS, *CANDIDATES]}
     for name, seed, index in tasks():
         if not claim(db, f"{name}|{seed}|{index}"):
             continue
@@ -133,7 +140,7 @@ def report(db: Path) -> str:
         x = np.array([getattr(nasgym.count(p, num_classes=10), key) for p in proxies], dtype=float)
         lines.append(f"| {label} | {stats.kendalltau(x, ref)[0]:.3f} | {stats.spearmanr(x, ref)[0]:.3f} "
                      f"| 0 | 0 | 0 | - | - | - |")
-    for name, spec, seeds in EVALUATORS:
+    for name, spec, seeds in EVALUATORS + CANDIDATES:
         runs = [values(spec, s) for s in seeds]
         secs = [values(spec, s, "eval_seconds") for s in seeds]
         cpus = [values(spec, s, "cpu_seconds") for s in seeds]

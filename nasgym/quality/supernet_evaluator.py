@@ -1,9 +1,10 @@
 """``supernet``: weight-sharing evaluation (see :mod:`nasgym.quality.supernet` for the sharing scheme).
 
-Warm-up: ``warmup_steps`` SGD steps, each on one path sampled uniformly from the space (``space.sample``; cosine LR,
-label smoothing). The supernet is checkpointed to ``cache_dir`` (default ``$NASGYM_CACHE`` or ``~/.cache/nasgym``)
-every ``checkpoint_every`` steps and at the end, written to a temp name and renamed; a later run (or another
-process) with the same fingerprint loads it, and an interrupted warm-up resumes from its last checkpoint.
+Warm-up: ``warmup_steps`` SGD steps, each on one path sampled from the space (``space.sample``: every decision uniform
+over its valid choices, as in TuNAS; cosine LR, label smoothing). The supernet is checkpointed to ``cache_dir``
+(default ``$NASGYM_CACHE`` or ``~/.cache/nasgym``) every ``checkpoint_every`` steps and at the end, written to a temp
+name and renamed; a later run (or another process) with the same fingerprint loads it, and an interrupted warm-up
+resumes exactly from its last checkpoint (path, batch and dropout of a step are functions of the step).
 
 Evaluating an architecture: extract its path as a standalone network, optionally ``finetune_steps`` training steps on
 it, recompute BN statistics over ``bn_images`` training images, and score accuracy on the first ``val_images``
