@@ -28,6 +28,8 @@ from nasgym.logging import EpisodeLogger, SearchLogger
 from nasgym.wrappers import episode_length
 
 DEMO_REFERENCES = ("mobilenet_edgetpu_v2_tiny", "mobilenet_v2_1.0")
+DEMO_ENVS = {"classification": "EdgeTPU-Proxy-FashionMNIST", "segmentation": "EdgeTPU-FashionMosaic-Segmentation",
+             "text": "EdgeTPU-TweetSentiment-Text"}
 DEMO_TASKS = {  # `train.py demo --task NAME` (make demo TASK=NAME): the env definition of each task
     "classification": "EdgeTPU-Proxy-FashionMNIST",
     "segmentation": "EdgeTPU-FashionMosaic-Segmentation",
@@ -205,28 +207,45 @@ def summary(logger: SearchLogger, top: int = 5) -> str:
 
 
 def demo(argv: list[str]) -> None:
-    """`make demo`: a short MaskablePPO search on the proxy space with the short Fashion-MNIST trainer."""
+    """`make demo`: a short MaskablePPO search on the proxy space (Fashion-MNIST classification by default)."""
     p = argparse.ArgumentParser(prog="train.py demo", description=demo.__doc__)
+    p.add_argument("--task", default="classification", choices=sorted(DEMO_ENVS))
     p.add_argument("--evaluations", type=int, default=30)
     p.add_argument("--algo", default="maskable_ppo")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--logdir", help="default runs/demo/<date-time>")
     p.add_argument("--no-progress", action="store_true")
     ns = p.parse_args(argv)
+    env = DEMO_ENVS[ns.task]
     logdir = ns.logdir or f"runs/demo/{time.strftime('%Y%m%d-%H%M%S')}"
     hyper = Path(__file__).resolve().parent / "envs" / "hyperparams" / "demo-maskable_ppo.yaml"
-    args = parse_args(["--env", "EdgeTPU-Proxy-FashionMNIST", "--algo", ns.algo, "--evaluations",
-                       str(ns.evaluations), "--seed", str(ns.seed), "--logdir", logdir,
-                       "--reference-accuracy", ",".join(DEMO_REFERENCES)]
+    # Reference nets are classification backbones: their accuracy is measured for the classification demo only.
+    with_accuracy = ",".join(DEMO_REFERENCES) if ns.task == "classification" else "none"
+    args = parse_args(["--env", env, "--algo", ns.algo, "--evaluations", str(ns.evaluations), "--seed",
+                       str(ns.seed), "--logdir", logdir, "--references", ",".join(DEMO_REFERENCES),
+                       "--reference-accuracy", with_accuracy]
                       + (["--hyperparams", str(hyper)] if ns.algo == "maskable_ppo" else [])
                       + (["--no-progress"] if ns.no_progress else []))
-    print(f"demo: {ns.algo} on nasgym/EdgeTPU-Proxy-FashionMNIST-v0, {ns.evaluations} evaluations "
-          f"(reference nets {', '.join(DEMO_REFERENCES)} are trained once too; results are cached)", flush=True)
+    print(f"demo: {ns.algo} on {env}, {ns.evaluations} evaluations; first run also trains the reference nets "
+          f"{', '.join(DEMO_REFERENCES) if with_accuracy != 'none' else '(latency only)'} (all results are cached)",
+          flush=True)
     logger = run(args)
     print(summary(logger))
 
 
-COMMANDS = {"demo": demo}
+def run_argv(argv: list[str]) -> SearchLogger:
+    """One run from train.py arguments (what ``train.py bench`` calls for every agent x seed)."""
+    return run(parse_args(argv))
+
+
+def bench(argv: list[str]) -> None:
+    """`train.py bench`: every agent x seed on equal evaluation budgets (see nasgym/bench.py)."""
+    from nasgym.bench import bench as run_harness
+
+    run_harness(argv, run_argv)
+
+
+COMMANDS = {"demo": demo, "bench": bench}
 
 
 def main(argv: list[str] | None = None) -> int:

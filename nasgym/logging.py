@@ -103,9 +103,15 @@ class SearchLogger:
         path = self.logdir / "evaluations.csv"
         if not path.exists():
             return []
+        text = path.read_text()
+        if text and not text.endswith("\n"):  # a line cut short by an interrupted run: drop it
+            text = text[: text.rfind("\n") + 1]
+            _atomic_write(path, text)
         rows = []
         with open(path, newline="") as f:
             for raw in csv.DictReader(f):
+                if None in raw.values() or None in raw:
+                    continue  # a malformed line
                 try:
                     row: dict[str, Any] = dict(raw)
                     for key in _NUMERIC:
@@ -113,7 +119,7 @@ class SearchLogger:
                     row["evaluation"] = int(raw["evaluation"])
                     row["cache_hit"] = raw["cache_hit"] == "True"
                 except (KeyError, TypeError, ValueError):
-                    continue  # a line cut short by an interrupted run
+                    continue  # a malformed line
                 rows.append(row)
         return rows
 
