@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from nasgym.hw.engine import fixed_costs, layer_costs, network_totals, row_table, totals
+from nasgym.hw.memo import PartCost
 from nasgym.hw.rows import arch_rows, block_rows, head_rows, stem_row
 from nasgym.model.counting import count
 from nasgym.space.architecture import Architecture
@@ -166,15 +167,15 @@ class EdgeTPUCostModel:
                               bool(fits[i]), hw))
         return out
 
-    def _part(self, key: object, rows: list) -> _Part:
+    def _part(self, key: object, rows: list) -> PartCost:
         part = self._memo.get(key)
         if part is None:
             if len(self._memo) >= self.MAX_MEMO:
                 self._memo.clear()
-            part = self._memo[key] = _Part(rows, self.hw)
+            part = self._memo[key] = PartCost(rows, self.hw)
         return part
 
-    def _parts(self, arch: Architecture, h: int, w: int, c: int) -> list[_Part]:
+    def _parts(self, arch: Architecture, h: int, w: int, c: int) -> list[PartCost]:
         stem = stem_row(arch, h, w, c)
         parts = [self._part(("stem", *stem), [stem])]
         h, w, cin = stem[8], stem[9], arch.stem_filters
@@ -191,50 +192,6 @@ class EdgeTPUCostModel:
         head = ("head", cin, arch.head_filters, h, w, self.num_classes)
         parts.append(memo.get(head) or self._part(head, head_rows(cin, arch.head_filters, h, w, self.num_classes)))
         return parts
-
-
-class _Part:
-    """Memoized cost of a run of layers (a block, the stem or the head) with its parameters cached or streamed."""
-
-    __slots__ = ("table", "layers", "param_bytes", "params", "macs", "ms_cached", "mj_cached", "ms_streamed",
-                 "mj_streamed", "h_out", "w_out")
-
-    def __init__(self, rows: list, hw) -> None:
-        self.h_out = self.w_out = 0
-        self.table = self.layers = None
-        self.param_bytes = self.params = self.macs = 0
-        self.ms_cached = self.mj_cached = self.ms_streamed = self.mj_streamed = 0.0
-        if not rows:  # a skip block
-            return
-        t = self.table = row_table(rows, hw)
-        self.param_bytes, self.params, self.macs = int(t.param_bytes.sum()), int(t.params.sum()), int(t.macs.sum())
-        cached = layer_costs(t, np.zeros(len(rows)), hw)
-        streamed = layer_costs(t, t.param_bytes.astype(float), hw)
-        self.ms_cached, self.mj_cached = float(cached.ms.sum()), float(cached.energy_mj.sum())
-        self.ms_streamed, self.mj_streamed = float(streamed.ms.sum()), float(streamed.energy_mj.sum())
-
-    def cost(self, hw, cache_left: float) -> tuple[float, float]:
-        """(ms, mJ) when only ``cache_left`` bytes of cache remain for these layers ("excess" streaming)."""
-        if self.param_bytes <= cache_left:
-            return self.ms_cached, self.mj_cached
-        if cache_left <= 0:
-            return self.ms_streamed, self.mj_streamed
-        if self.layers is None:  # per-layer floats: the boundary case runs in plain Python (faster than numpy here)
-            t = self.table
-            arrays = (t.param_bytes, t.compute_ms, t.act_ms, t.copy_ms, t.spill_bytes, t.act_bytes, t.overhead_ms,
-                      t.macs)
-            self.layers = list(zip(*(a.tolist() for a in arrays), strict=True))
-        ms = mj = 0.0
-        param_ms = 1e-3 / hw.clock_mhz / hw.param_bytes_per_cycle
-        off_ms = 1.0 / (hw.offchip_gbps * 1e6)
-        for pb, compute, act, copy, spill, act_bytes, overhead, macs in self.layers:
-            cached = min(float(pb), max(0.0, cache_left))
-            cache_left -= pb
-            offchip = spill + pb - cached
-            ms += max(compute, act + cached * param_ms + offchip * off_ms) + copy + overhead
-            mj += (macs * hw.energy_pj_per_mac + (act_bytes + cached) * hw.energy_pj_per_byte_onchip
-                   + offchip * hw.energy_pj_per_byte_offchip) * 1e-9
-        return ms, mj
 
 
 COST_MODEL_KEYS: dict[str, tuple[str, ...]] = {
