@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 import nasgym
-from nasgym.algos import BOX_ALGOS, AlgoSpec, resolve_algo, run_blackbox
+from nasgym.algos import AlgoSpec, check_hyperparams, resolve_algo, run_blackbox
 from nasgym.envs_config import EnvConfig, load_env_config, make_env
 from nasgym.logging import EpisodeLogger, SearchLogger
 from nasgym.wrappers import episode_length
@@ -73,16 +73,11 @@ def env_config(env: str, algo: AlgoSpec, seed: int, cache: str | None) -> EnvCon
     config = load_env_config(env, **overrides)
     if config.cache is not None:  # resolved here, so subprocess envs share the very same file
         config.cache = str(config.cache_path().resolve())
-    if algo.kind == "blackbox" and config.action_mode != "discrete":
-        raise ValueError(f"black-box agent {algo.name!r} needs the per-decision env: use {config.gym_id('discrete')}")
-    if algo.kind == "sb3":
-        probe = make_env(config)
-        supported = getattr(algo.cls, "supported_action_spaces", None)
-        if supported and not isinstance(probe.action_space, supported):
-            hint = config.gym_id("box" if algo.name in BOX_ALGOS else "discrete")
-            raise ValueError(f"algorithm {algo.name!r} does not support the action space {probe.action_space} of "
-                             f"{env!r}: use {hint} (or pass the definition id {config.id!r})")
-        probe.close()
+    if config.action_mode not in algo.modes:
+        hint = config.gym_id(algo.action_mode)
+        space = make_env(config).action_space
+        raise ValueError(f"algorithm {algo.name!r} does not support the action space {space} of {env!r}: use "
+                         f"{hint} (or pass the definition id {config.id!r})")
     return config
 
 
@@ -157,6 +152,7 @@ def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: Search
     env = make_env(config)
     evaluations = budget if budget_kind == "evaluations" else budget // episode_length(env)
     remaining = evaluations - logger.n_evaluations
+    check_hyperparams(algo, hyper)
     try:
         agent = algo.cls(env.unwrapped.space, seed=args.seed, **hyper)
     except TypeError as err:

@@ -30,6 +30,10 @@ SB3_ALGOS = {
     "qrdqn": ("sb3_contrib", "QRDQN"), "trpo": ("sb3_contrib", "TRPO"), "ars": ("sb3_contrib", "ARS"),
 }
 BOX_ALGOS = ("sac", "td3", "ddpg")
+_ALL_MODES = ("discrete", "multidiscrete", "box")
+SUPPORTED_MODES = {name: _ALL_MODES for name in ("ppo", "a2c", "trpo", "ars", "recurrent_ppo")}
+SUPPORTED_MODES.update({"dqn": ("discrete",), "qrdqn": ("discrete",), "maskable_ppo": ("discrete", "multidiscrete"),
+                        **{name: ("box",) for name in BOX_ALGOS}})
 _ON_POLICY = {"n_steps": 256, "batch_size": 64, "gamma": 1.0}
 _OFF_POLICY = {"learning_starts": 100, "buffer_size": 20_000, "batch_size": 64, "gamma": 1.0}
 SB3_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -60,11 +64,15 @@ class AlgoSpec:
 
     @property
     def action_mode(self) -> str:
-        """The action mode this algorithm trains in by default."""
+        """The action mode this algorithm trains in by default (``box`` for SAC/TD3/DDPG, else ``discrete``)."""
+        return "box" if self.name in BOX_ALGOS else "discrete"
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Action modes the algorithm supports (all for an SB3 plug-in: SB3 checks it when building the model)."""
         if self.kind == "blackbox":
-            return "discrete"
-        spaces = getattr(self.cls, "supported_action_spaces", None) or ()
-        return "discrete" if gym.spaces.Discrete in spaces else "box"
+            return ("discrete",)
+        return SUPPORTED_MODES.get(self.name, _ALL_MODES)
 
     def defaults(self) -> dict[str, Any]:
         """Default hyperparameters (a copy)."""
@@ -120,6 +128,17 @@ def resolve_algo(spec: str) -> AlgoSpec:
     if name in agents:
         return AlgoSpec(name, agents[name], "blackbox")
     raise ValueError(f"unknown algorithm {spec!r}: expected one of {', '.join(algo_names())} or path.py:Class")
+
+
+def check_hyperparams(algo: AlgoSpec, hyper: dict) -> None:
+    """``ValueError`` naming hyperparameters the algorithm's constructor does not take (and the valid ones)."""
+    params = inspect.signature(algo.cls.__init__).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    valid = sorted(set(params) - {"self", "env", "policy", "space"})
+    unknown = sorted(set(hyper) - set(valid))
+    if unknown:
+        raise ValueError(f"hyperparameter(s) {unknown} unknown for {algo.name!r}: expected among {valid}")
 
 
 def run_blackbox(env: gym.Env, agent: Any, evaluations: int, on_episode: Callable[[dict], None] | None = None,

@@ -11,7 +11,7 @@ from typing import Any
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper, VecMonitor
 
-from nasgym.algos import AlgoSpec
+from nasgym.algos import AlgoSpec, check_hyperparams
 from nasgym.envs_config import EnvConfig, make_env
 from nasgym.logging import SearchLogger
 from nasgym.wrappers import episode_length
@@ -76,6 +76,7 @@ def run_sb3(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger
         if buffer.exists() and hasattr(model, "load_replay_buffer"):
             model.load_replay_buffer(buffer)
     else:
+        check_hyperparams(algo, hyper)
         try:
             model = algo.cls(policy, venv, seed=args.seed, verbose=0, device="cpu",
                              tensorboard_log=None if args.no_tensorboard else str(logdir), **hyper)
@@ -83,6 +84,8 @@ def run_sb3(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger
             valid = sorted(inspect.signature(algo.cls.__init__).parameters)
             raise ValueError(f"hyperparameters {sorted(hyper)} are invalid for {algo.name!r}: {err}; "
                              f"valid arguments: {valid}") from err
+        except AssertionError as err:  # SB3's check of the action space
+            raise ValueError(f"algorithm {algo.name!r} cannot train on {config.gym_id()}: {err}") from err
     if budget_kind == "timesteps":
         steps, evaluations = budget - model.num_timesteps, None
         bar = tqdm(total=budget, initial=model.num_timesteps, unit=" steps", disable=args.no_progress)
