@@ -10,7 +10,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from nasgym.hw.engine import fixed_costs, layer_costs, network_totals, row_table, totals
+from nasgym.hw.engine import fixed_costs, layer_costs, row_table, scalar_totals, totals
 from nasgym.hw.memo import PartCost
 from nasgym.hw.rows import arch_rows, block_rows, head_rows, stem_row
 from nasgym.model.counting import count
@@ -111,8 +111,7 @@ class EdgeTPUCostModel:
         h, w, c = self.input_shape or arch.input_shape
         hw = self.hw
         if not self.memoize:
-            table = row_table(arch_rows(arch, self.input_shape, self.num_classes), hw)
-            return network_totals(table, h * w * c, self.num_classes, hw)
+            return scalar_totals(arch_rows(arch, self.input_shape, self.num_classes), h * w * c, self.num_classes, hw)
         parts = self._parts(arch, h, w, c)
         pb = sum(p.param_bytes for p in parts)
         if pb <= hw.param_cache_bytes:

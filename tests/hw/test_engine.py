@@ -113,3 +113,33 @@ def test_report_totals_are_sums():
     assert sum(report.bound_ms().values()) == pytest.approx(sum(r.ms for r in report.layers))
     assert all(0 <= r.utilization <= 1 for r in report.layers)
     assert [r.op for r in report.layers] == ["conv", "dwconv", "conv", "pool", "fc"]
+
+
+@pytest.mark.parametrize("hardware", ["coral-usb", "coral-pcie", "tensor-g1"])
+def test_scalar_fast_path_equals_vectorized_report(hardware):
+    import numpy as np
+
+    import nasgym
+    from nasgym.hw.engine import scalar_totals
+    from nasgym.hw.layers import check_layers
+    from nasgym.hw.rows import key_row
+    from nasgym.hw.zoo import zoo_layers, zoo_names
+
+    space = nasgym.load_space("edgetpu-v2")
+    rng = np.random.default_rng(7)
+    networks = [nasgym.lower(space.sample(rng)) for _ in range(20)] + [zoo_layers(name) for name in zoo_names()]
+    up = conv(32, 16, k=2, size=8, name="up")
+    up.update(stride=2, h_out=16, w_out=16, transposed=True)
+    resize = {"name": "resize", "op": "resize", "cin": 16, "cout": 16, "k": 1, "stride": 1, "groups": 1,
+              "h_in": 16, "w_in": 16, "h_out": 32, "w_out": 32}
+    networks.append([conv(3, 32, k=3, size=16, stride=2, name="stem"), up, resize])
+    for overrides in ({}, {"param_cache_mib": 2.0, "param_streaming": "excess"}, {"pe_memory_kib": 16}):
+        hw = load_hardware(hardware, **overrides)
+        for layers in networks:
+            _, keys = check_layers(layers)
+            rows = [key_row(key) for key in keys]
+            first, last = keys[0], keys[-1]
+            in_bytes, out_bytes = first.cin * first.h_in * first.w_in, last.cout * last.h_out * last.w_out
+            fast = scalar_totals(rows, in_bytes, out_bytes, hw)
+            full = simulate(layers, hw).totals()
+            assert fast == pytest.approx(full, rel=1e-12)
