@@ -9,7 +9,7 @@ An environment definition is a YAML mapping with these fields (unknown fields ar
     cost: {kind: edgetpu, hardware: tensor-g1}        # nasgym.hw.make_cost_model spec ({kind: macs} = baseline)
     evaluator: {kind: train, ...}     # nasgym.quality.make_evaluator spec
     reward: {kind: mnas, target_latency_ms: 1.0, beta: -0.07}   # nasgym.rewards.make_reward spec
-    cache: default                    # "default" (NASGYM_CACHE or ~/.cache/nasgym/evaluations.sqlite), a path,
+    cache: default                    # "default" ($NASGYM_CACHE or ~/.cache/nasgym, + /evaluations.sqlite), a path,
                                       # or null (in memory)
     eval_seed: null                   # fixed evaluation seed; null = the seed of reset(seed=...)
     action_mode: discrete             # discrete | multidiscrete | box
@@ -76,9 +76,12 @@ class EnvConfig:
 
 
 def default_cache_path() -> Path:
-    """``$NASGYM_CACHE`` if set, else ``~/.cache/nasgym/evaluations.sqlite``."""
+    """``evaluations.sqlite`` in the cache directory: ``$NASGYM_CACHE`` if set, else ``~/.cache/nasgym``.
+
+    The same directory holds the supernet checkpoints (:mod:`nasgym.quality.supernet_evaluator`).
+    """
     env = os.environ.get("NASGYM_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "nasgym" / "evaluations.sqlite"
+    return (Path(env).expanduser() if env else Path.home() / ".cache" / "nasgym") / "evaluations.sqlite"
 
 
 def env_files() -> dict[str, Path]:

@@ -224,7 +224,7 @@ def test_shipped_definitions_use_the_real_components():
 def test_both_checkers_pass_for_every_registered_id(env_id, tmp_path, monkeypatch):
     """The checkers run whole episodes in the 7-step MultiDiscrete mode: training evaluators are replaced by the
     fake one there (the zero-cost env keeps its real evaluator)."""
-    monkeypatch.setenv("NASGYM_CACHE", str(tmp_path / "cache.sqlite"))
+    monkeypatch.setenv("NASGYM_CACHE", str(tmp_path))
     fast = "ZeroCost" in env_id
     env = gym.make(env_id) if fast else gym.make(env_id, evaluator=FakeEvaluator())
     discrete = isinstance(env.action_space, gym.spaces.Discrete)
