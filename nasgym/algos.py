@@ -47,9 +47,9 @@ SB3_DEFAULTS: dict[str, dict[str, Any]] = {
             "exploration_fraction": 0.3},
     "qrdqn": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4, "target_update_interval": 500,
               "exploration_fraction": 0.3},
-    "sac": {"policy": "MlpPolicy", **_OFF_POLICY},
-    "td3": {"policy": "MlpPolicy", **_OFF_POLICY},
-    "ddpg": {"policy": "MlpPolicy", **_OFF_POLICY},
+    "sac": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4},
+    "td3": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4},
+    "ddpg": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4},
     "ars": {"policy": "LinearPolicy", "n_delta": 4},
 }
 

@@ -18,6 +18,8 @@ The environment composes a :class:`~nasgym.space.SearchSpace`, a cost model (``n
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from nasgym.space.architecture import Architecture
 from nasgym.space.search_space import SearchSpace
 
 _INT_KINDS = ("i", "u")
+_MEMO_SIZE = 100_000
 
 
 class NasEnv(gym.Env):
@@ -75,7 +78,7 @@ class NasEnv(gym.Env):
         self._cost_model: Any = None
         self._evaluator: Any = None
         self._cache: Any = None
-        self._cost_memo: dict[Architecture, dict] = {}
+        self._cost_memo: dict[str, dict] = {}  # arch hash -> cost figures (bounded, see evaluate)
         self._quality_memo: dict[tuple[Architecture, int], dict] = {}
         self.fixed_eval_seed = eval_seed
         self.eval_seed = 0 if eval_seed is None else eval_seed
@@ -195,11 +198,14 @@ class NasEnv(gym.Env):
     # ---------------------------------------------------------------- evaluation
     def evaluate(self, arch: Architecture) -> dict:
         """Cost, quality and reward of ``arch`` (what the last step returns as ``info``)."""
-        cost = self._cost_memo.get(arch)
+        cost = self._cost_memo.get(arch.hash)
         if cost is None:
             cost = {k: v for k, v in self.cost_model.evaluate(arch).items() if _scalar(v)}
-            self._cost_memo[arch] = cost
-        metrics, hit = self._cached_quality()(arch, self.eval_seed)
+            if len(self._cost_memo) >= _MEMO_SIZE:
+                self._cost_memo.clear()
+            self._cost_memo[arch.hash] = cost
+        with _autograd_on():  # agents may step the env under torch.no_grad() (ARS does); evaluators train
+            metrics, hit = self._cached_quality()(arch, self.eval_seed)
         info: dict = dict(cost)
         info.update({k: v for k, v in metrics.items() if _scalar(v) or k == "failed"})
         info.setdefault("eval_seconds", 0.0)
@@ -242,6 +248,12 @@ class NasEnv(gym.Env):
     def __repr__(self) -> str:
         return (f"NasEnv({self.name!r}, space={self.space.name!r}, {self.num_decisions} decisions, "
                 f"reward={self.reward_fn.kind})")
+
+
+def _autograd_on() -> Any:
+    """``torch.enable_grad()`` when torch is loaded (evaluators import it), else a no-op context."""
+    torch = sys.modules.get("torch")
+    return torch.enable_grad() if torch is not None else contextlib.nullcontext()
 
 
 def _scalar(value: Any) -> bool:

@@ -36,6 +36,7 @@ class Architecture:
     head_filters: int = 1280
     input_shape: tuple[int, int, int] = (224, 224, 3)
     _hash: str = field(default="", init=False, repr=False, compare=False)
+    _json: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         stages = _as_stages(self.stages)
@@ -56,8 +57,9 @@ class Architecture:
         for s, b, block in self.iter_blocks():
             block.check_input(cin, where=f"stage {s} block {b}")
             cin = block.filters
-        digest = hashlib.sha1(self.to_json().encode()).hexdigest()[:12]
-        object.__setattr__(self, "_hash", digest)
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        object.__setattr__(self, "_json", text)  # computed once: the env and the cache both need it
+        object.__setattr__(self, "_hash", hashlib.sha1(text.encode()).hexdigest()[:12])
 
     # ----------------------------------------------------------------- structure
     def iter_blocks(self) -> Iterator[tuple[int, int, Block]]:
@@ -108,8 +110,9 @@ class Architecture:
 
     def to_json(self, indent: int | None = None) -> str:
         """Canonical JSON (sorted keys, no whitespace unless ``indent``)."""
-        separators = (",", ":") if indent is None else None
-        return json.dumps(self.to_dict(), sort_keys=True, indent=indent, separators=separators)
+        if indent is None:
+            return self._json
+        return json.dumps(self.to_dict(), sort_keys=True, indent=indent)
 
     @classmethod
     def from_dict(cls, data: dict) -> Architecture:
