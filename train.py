@@ -149,6 +149,9 @@ def run(args: argparse.Namespace) -> SearchLogger:
 
 def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger, budget_kind: str,
                   budget: int, args: argparse.Namespace) -> None:
+    if args.n_envs != 1:
+        raise ValueError(f"--n-envs={args.n_envs} is invalid for black-box agent {algo.name!r}: expected 1 (it "
+                         "evaluates one architecture at a time)")
     env = make_env(config)
     evaluations = budget if budget_kind == "evaluations" else budget // episode_length(env)
     remaining = evaluations - logger.n_evaluations

@@ -129,6 +129,13 @@ def test_blackbox_plugin_from_a_file(tmp_path, cache):
     assert len({r["arch_hash"] for r in rows}) == 1 and [r["cache_hit"] for r in rows][1:] == ["True", "True"]
 
 
+def test_sb3_subclass_plugin_from_a_file(tmp_path, cache):
+    plugin = tmp_path / "my_ppo.py"
+    plugin.write_text("from stable_baselines3 import PPO\n\n\nclass MyPPO(PPO):\n    pass\n")
+    assert run(tmp_path / "run", cache, "--evaluations", "2", algo=f"{plugin}:MyPPO") == 0
+    assert len(rows_of(tmp_path / "run")) == 2 and (tmp_path / "run" / "model.zip").exists()
+
+
 def test_tensorboard_tags_and_summary(tmp_path, cache, capsys):
     code = train.main(["--env", "nasgym/EdgeTPU-ZeroCost-v0", "--algo", "ppo", "--evaluations", "3", "--logdir",
                        str(tmp_path), "--cache", cache, "--references", "mobilenet_v2_1.0", "--no-progress"])
@@ -164,6 +171,7 @@ def test_demo_prints_best_and_references(tmp_path, monkeypatch, capsys, cache):
     (["--timesteps", "0"], "--timesteps=0 is invalid: expected a positive integer"),
     (["--algo", "missing.py:Agent"], "algorithm file 'missing.py' does not exist"),
     (["--references", "resnet50"], "unknown reference net(s) ['resnet50']"),
+    (["--algo", "random", "--n-envs", "2"], "--n-envs=2 is invalid for black-box agent 'random': expected 1"),
 ])
 def test_bad_input_fails_with_a_clear_message(args, message, tmp_path, cache, capsys):
     base = {"--env": "EdgeTPU-ZeroCost", "--algo": "ppo"}
