@@ -76,3 +76,22 @@ def test_committed_presets_beat_the_mac_baseline(rows):
     cached, _ = microbench_rows()
     sim = predict(cached, load_hardware("coral-usb"))
     assert np.all(np.abs(sim / [r.measured_ms for r in cached] - 1) < 0.1)
+
+
+@pytest.mark.slow
+def test_presets_are_the_calibration_output(rows):
+    """The fitted fields in the committed presets are what benchmarks/calibrate.py computes (nothing hand-tuned)."""
+    from nasgym.hw.calibration import PCIE_FREE, SHARED, USB_FREE, fit_pcie, fit_usb
+
+    cached, uploads = microbench_rows()
+    usb = fit_usb([r for r in rows if r.hardware == "coral-usb"], cached, uploads, load_hardware("coral-usb"))
+    pcie = fit_pcie([r for r in rows if r.hardware == "coral-pcie"], usb, load_hardware("coral-pcie"))
+    expected = {
+        "coral-usb": {f: getattr(usb, f) for f in ("host_gbps", *USB_FREE)},
+        "coral-pcie": {"invoke_overhead_ms": usb.invoke_overhead_ms, **{f: getattr(pcie, f) for f in PCIE_FREE}},
+        "tensor-g1": {f: getattr(usb, f) for f in SHARED},
+    }
+    for preset, fields in expected.items():
+        hw = load_hardware(preset)
+        for field, value in fields.items():
+            assert getattr(hw, field) == pytest.approx(value, rel=1e-4), (preset, field)
