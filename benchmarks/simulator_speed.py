@@ -4,9 +4,8 @@
 
 Pinned to one CPU with numpy/torch threads 1. Rows: the floor (``nasgym.count``, a plain MAC count over the same
 architectures), the simulator without memoization (one ``evaluate`` per architecture), with per-block memoization
-(after one warm-up pass over the same architectures; the cold pass is shown too), and the batch API
-``evaluate_many``. Best of ``--repeats`` runs, per CPU second of this process and per wall second. Writes the
-"Simulator speed" section of benchmarks/RESULTS.md.
+(after one warm-up pass over the same architectures; the cold pass is shown too). Best of ``--repeats`` runs, per
+CPU second of this process and per wall second. Writes the "Simulator speed" section of benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -64,8 +63,6 @@ def main(argv: list[str] | None = None) -> int:
         warm = rate(lambda a, m=memo: [m.evaluate(x) for x in a], archs, args.repeats)
         results.append((f"simulator, block memo, cold ({hardware})", cold, "-"))
         results.append((f"simulator, block memo, warm ({hardware})", warm, "20,000"))
-        results.append((f"simulator, evaluate_many batch ({hardware})", rate(plain.evaluate_many, archs,
-                                                                             args.repeats), "-"))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         f"{args.archs} random `edgetpu-v2` architectures (seed 0), 224x224x3, 1000 classes; one core "

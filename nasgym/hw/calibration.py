@@ -20,9 +20,9 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from nasgym.hw.config import HardwareConfig
-from nasgym.hw.engine import key_macs
 from nasgym.hw.layers import LayerKey, check_layers
 from nasgym.hw.simulator import simulate_layers
+from nasgym.model.lowering import layer_macs
 
 CALIBRATION_DIR = Path(os.environ.get("NASGYM_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "calibration"
 BOUNDS = {
@@ -44,10 +44,7 @@ class Row:
     keys: tuple[LayerKey, ...]
     names: tuple[str, ...]
 
-    @property
-    def macs(self) -> int:
-        """Multiply-accumulates of the row's network."""
-        return sum(key_macs(key) for key in self.keys)
+    macs: int
 
 
 def _read_csv(name: str, directory: Path | None = None) -> list[dict]:
@@ -63,8 +60,10 @@ def table_rows(layers_of: Callable[[str], list[dict]], directory: Path | None = 
     """The Coral table rows, each with the layers of its network (``layers_of(model name)``)."""
     rows = []
     for rec in _read_csv("coral_latency.csv", directory):
-        names, keys = check_layers(layers_of(rec["model"]))
-        rows.append(Row(rec["model"], rec["hardware"], float(rec["latency_ms"]), tuple(keys), tuple(names)))
+        layers = layers_of(rec["model"])
+        names, keys = check_layers(layers)
+        rows.append(Row(rec["model"], rec["hardware"], float(rec["latency_ms"]), tuple(keys), tuple(names),
+                        sum(map(layer_macs, layers))))
     return rows
 
 
@@ -84,7 +83,8 @@ def microbench_rows(directory: Path | None = None) -> tuple[list[Row], list[tupl
         if rec["model"].startswith("dense_"):
             n = int(rec["model"].split("x")[-1])
             names, keys = check_layers(dense_layers(n))
-            cached.append(Row(rec["model"], "coral-usb", float(rec["cached_call_ms"]), tuple(keys), tuple(names)))
+            measured = float(rec["cached_call_ms"])
+            cached.append(Row(rec["model"], "coral-usb", measured, tuple(keys), tuple(names), n * n))
     return cached, uploads
 
 

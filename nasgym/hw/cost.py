@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-import numpy as np
-
-from nasgym.hw.engine import fixed_costs, layer_costs, row_table, scalar_totals, totals
+from nasgym.hw.engine import fixed_costs, network_totals, totals
 from nasgym.hw.memo import PartCost
 from nasgym.hw.rows import arch_rows, block_rows, head_rows, stem_row
 from nasgym.model.counting import count
@@ -111,7 +109,7 @@ class EdgeTPUCostModel:
         h, w, c = self.input_shape or arch.input_shape
         hw = self.hw
         if not self.memoize:
-            return scalar_totals(arch_rows(arch, self.input_shape, self.num_classes), h * w * c, self.num_classes, hw)
+            return network_totals(arch_rows(arch, self.input_shape, self.num_classes), h * w * c, self.num_classes, hw)
         parts = self._parts(arch, h, w, c)
         pb = sum(p.param_bytes for p in parts)
         if pb <= hw.param_cache_bytes:
@@ -133,38 +131,6 @@ class EdgeTPUCostModel:
         fixed_ms, fixed_mj = fixed_costs(h * w * c, self.num_classes, hw)
         return totals(fixed_ms + ms, fixed_mj + mj, sum(p.params for p in parts), sum(p.macs for p in parts), pb,
                       pb <= hw.param_cache_bytes, hw)
-
-    def evaluate_many(self, archs: list[Architecture]) -> list[dict[str, float]]:
-        """``evaluate`` of many architectures at once, vectorized over all their layers (no memo needed)."""
-        rows, starts = [], []
-        for arch in archs:
-            if not isinstance(arch, Architecture):
-                raise ValueError(f"arch={arch!r:.60} is invalid: expected an Architecture")
-            starts.append(len(rows))
-            rows += arch_rows(arch, self.input_shape, self.num_classes)
-        if not archs:
-            return []
-        hw, t = self.hw, row_table(rows, self.hw)
-        starts_arr = np.array(starts)
-        owner = np.repeat(np.arange(len(archs)), np.diff(np.append(starts_arr, len(rows))))
-        pb = np.add.reduceat(t.param_bytes, starts_arr)
-        fits = pb <= hw.param_cache_bytes
-        if hw.param_streaming == "all":
-            streamed = np.where(fits[owner], 0.0, t.param_bytes)
-        else:
-            cum = np.cumsum(t.param_bytes)
-            before = cum - t.param_bytes - (cum[starts_arr] - t.param_bytes[starts_arr])[owner]
-            streamed = t.param_bytes - np.clip(hw.param_cache_bytes - before, 0.0, t.param_bytes)
-        costs = layer_costs(t, streamed, hw)
-        ms, mj = np.add.reduceat(costs.ms, starts_arr), np.add.reduceat(costs.energy_mj, starts_arr)
-        params, macs = np.add.reduceat(t.params, starts_arr), np.add.reduceat(t.macs, starts_arr)
-        out = []
-        for i, arch in enumerate(archs):
-            h, w, c = self.input_shape or arch.input_shape
-            fixed_ms, fixed_mj = fixed_costs(h * w * c, self.num_classes, hw)
-            out.append(totals(fixed_ms + float(ms[i]), fixed_mj + float(mj[i]), params[i], macs[i], float(pb[i]),
-                              bool(fits[i]), hw))
-        return out
 
     def _part(self, key: object, rows: list) -> PartCost:
         part = self._memo.get(key)

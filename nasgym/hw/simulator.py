@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from nasgym.hw.config import HardwareConfig, load_hardware
-from nasgym.hw.engine import fixed_costs, host_ms, layer_costs, streamed_bytes, term_table, totals
+from nasgym.hw.engine import LayerCost, fixed_costs, host_ms, layer_terms, layers_cost, streaming_mode, totals
 from nasgym.hw.layers import LayerKey, check_layers
 from nasgym.hw.report import LayerReport, SimReport
+from nasgym.hw.rows import key_row
 from nasgym.model.lowering import lower
 from nasgym.space.architecture import Architecture
 
@@ -37,35 +38,32 @@ def _shape(key: LayerKey) -> str:
 
 def simulate_layers(names: Sequence[str], keys: Sequence[LayerKey], hw: HardwareConfig) -> SimReport:
     """Simulate validated layers (see :func:`nasgym.hw.layers.check_layers`) on ``hw``."""
-    t = term_table(keys, hw)
-    streamed = streamed_bytes(t.param_bytes, hw)
-    costs = layer_costs(t, streamed, hw)
+    terms = layer_terms([key_row(key) for key in keys], hw)
+    mode, param_bytes = streaming_mode(terms, hw)
+    costs: list[LayerCost] = []
+    ms, mj = layers_cost(terms, hw, mode, hw.param_cache_bytes, costs)
     first, last = keys[0], keys[-1]
     in_bytes, out_bytes = first.cin * first.h_in * first.w_in, last.cout * last.h_out * last.w_out
     fixed_ms, fixed_mj = fixed_costs(in_bytes, out_bytes, hw)
-    cycles = costs.ms * (hw.clock_mhz * 1e3)
+    cycles_per_ms = hw.clock_mhz * 1e3
     rows = []
-    for i, (name, key) in enumerate(zip(names, keys, strict=True)):
-        compute, memory, overhead = float(t.compute_ms[i]), float(costs.memory_ms[i]), float(t.overhead_ms[i])
-        if overhead > 0 and overhead >= max(compute, memory):
+    for name, key, (macs, params, pb, *_, ops), cost in zip(names, keys, terms, costs, strict=True):
+        if cost.overhead_ms > 0 and cost.overhead_ms >= max(cost.compute_ms, cost.memory_ms):
             bound = "overhead"
         else:
-            bound = "compute" if compute >= memory else "memory"
-        macs = int(t.macs[i])
+            bound = "compute" if cost.compute_ms >= cost.memory_ms else "memory"
+        cycles = cost.ms * cycles_per_ms
         rows.append(LayerReport(
-            name=name, op=_op_label(key), shape=_shape(key), macs=macs, params=int(t.params[i]),
-            param_bytes=int(t.param_bytes[i]), cycles=float(cycles[i]), ms=float(costs.ms[i]),
-            utilization=macs / (float(cycles[i]) * hw.macs_per_cycle) if cycles[i] > 0 else 0.0, bound=bound,
-            bytes_onchip=float(costs.bytes_onchip[i]), bytes_offchip=float(costs.bytes_offchip[i]),
-            energy_mj=float(costs.energy_mj[i]), ops=int(t.ops[i]),
+            name=name, op=_op_label(key), shape=_shape(key), macs=macs, params=params, param_bytes=pb, cycles=cycles,
+            ms=cost.ms, utilization=macs / (cycles * hw.macs_per_cycle) if cycles > 0 else 0.0, bound=bound,
+            bytes_onchip=cost.bytes_onchip, bytes_offchip=cost.bytes_offchip, energy_mj=cost.energy_mj, ops=ops,
         ))
-    pb = int(t.param_bytes.sum())
-    out = totals(fixed_ms + float(costs.ms.sum()), fixed_mj + float(costs.energy_mj.sum()), 0, 0, pb,
-                 pb <= hw.param_cache_bytes, hw)
+    out = totals(fixed_ms + ms, fixed_mj + mj, 0, 0, param_bytes, mode == "cached", hw)
     return SimReport(
-        hardware=hw.name, latency_ms=out["latency_ms"], energy_mj=out["energy_mj"], params=int(t.params.sum()),
-        macs=int(t.macs.sum()), param_bytes=pb, fits_on_chip=out["fits_on_chip"], invoke_ms=hw.invoke_overhead_ms,
-        host_ms=host_ms(in_bytes, out_bytes, hw), streamed_bytes=float(streamed.sum()), layers=tuple(rows),
+        hardware=hw.name, latency_ms=out["latency_ms"], energy_mj=out["energy_mj"], params=sum(t[1] for t in terms),
+        macs=sum(t[0] for t in terms), param_bytes=param_bytes, fits_on_chip=mode == "cached",
+        invoke_ms=hw.invoke_overhead_ms, host_ms=host_ms(in_bytes, out_bytes, hw),
+        streamed_bytes=float(sum(c.streamed_bytes for c in costs)), layers=tuple(rows),
     )
 
 

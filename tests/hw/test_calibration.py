@@ -1,5 +1,7 @@
 """Calibration: the data, the fitting procedure on synthetic truth, and the committed presets vs the MAC baseline."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -56,8 +58,7 @@ def test_small_fitting_helpers():
 def test_fit_recovers_known_parameters(rows):
     usb = [r for r in rows if r.hardware == "coral-usb"]
     truth = load_hardware("coral-usb", compute_efficiency=0.6, depthwise_efficiency=0.15)
-    synthetic = [type(r)(r.model, r.hardware, float(ms), r.keys, r.names) for r, ms in zip(usb, predict(usb, truth),
-                                                                                           strict=True)]
+    synthetic = [dataclasses.replace(r, measured_ms=float(ms)) for r, ms in zip(usb, predict(usb, truth), strict=True)]
     start = load_hardware("coral-usb", compute_efficiency=0.3, depthwise_efficiency=0.5)
     fitted = fit(synthetic, start, ("compute_efficiency", "depthwise_efficiency"))
     assert fitted.compute_efficiency == pytest.approx(0.6, rel=0.01)

@@ -116,11 +116,11 @@ def test_report_totals_are_sums():
 
 
 @pytest.mark.parametrize("hardware", ["coral-usb", "coral-pcie", "tensor-g1"])
-def test_scalar_fast_path_equals_vectorized_report(hardware):
+def test_cost_model_totals_equal_the_report(hardware):
     import numpy as np
 
     import nasgym
-    from nasgym.hw.engine import scalar_totals
+    from nasgym.hw.engine import network_totals
     from nasgym.hw.layers import check_layers
     from nasgym.hw.rows import key_row
     from nasgym.hw.zoo import zoo_layers, zoo_names
@@ -140,6 +140,6 @@ def test_scalar_fast_path_equals_vectorized_report(hardware):
             rows = [key_row(key) for key in keys]
             first, last = keys[0], keys[-1]
             in_bytes, out_bytes = first.cin * first.h_in * first.w_in, last.cout * last.h_out * last.w_out
-            fast = scalar_totals(rows, in_bytes, out_bytes, hw)
+            fast = network_totals(rows, in_bytes, out_bytes, hw)
             full = simulate(layers, hw).totals()
             assert fast == pytest.approx(full, rel=1e-12)

@@ -72,16 +72,3 @@ def test_report_outputs(samples):
     table = report.table()
     assert "stem" in table and "hardware tensor-g1: latency" in table
     assert all(r.bound in ("compute", "memory", "overhead") for r in report.layers)
-
-
-def test_batch_evaluation_equals_single(samples):
-    for hardware in ("tensor-g1", "coral-usb"):
-        model = EdgeTPUCostModel(hardware, memoize=False)
-        many = model.evaluate_many(samples)
-        for arch, out in zip(samples, many, strict=True):
-            single = model.evaluate(arch)
-            for key in single:
-                assert out[key] == pytest.approx(single[key], rel=1e-12)
-    assert model.evaluate_many([]) == []
-    with pytest.raises(ValueError, match="expected an Architecture"):
-        model.evaluate_many([samples[0], "x"])
