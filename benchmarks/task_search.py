@@ -79,7 +79,7 @@ def run_search(task: str, evaluations: int) -> tuple:
 
 def task_table(task: str, evaluations: int) -> str:
     """The markdown of one task."""
-    logger, seconds = run_search(task, evaluations)
+    logger, _ = run_search(task, evaluations)
     config = load_env_config(ENVS[task], cache=str(CACHE))
     env = make_env(config).unwrapped
     spec = {k: v for k, v in config.evaluator.items() if k != "kind"}
@@ -105,7 +105,7 @@ def task_table(task: str, evaluations: int) -> str:
         test = test_eval.evaluate(arch, 0)[0]["accuracy"] if i == 0 or i >= n_found else None
         test_text = f"{test:.3f}" if test is not None else "-"
         lines.append(
-            f"| {name} | {info['accuracy']:.3f} | {test_text} | {info['latency_ms']:.3f} | {info['macs'] / 1e6:,.0f} "
+            f"| {name} | {info['accuracy']:.3f} | {test_text} | {info['latency_ms']:.3f} | {info['macs'] / 1e6:,.2f} "
             f"| {info['params'] / 1e3:,.0f} | {info['reward']:.4f} | `{arch.to_string()}` |"
         )
     env.close()
@@ -120,7 +120,7 @@ def task_table(task: str, evaluations: int) -> str:
         f"{min(latencies):.3f}-{max(latencies):.3f} ms; Pareto front {len(logger.front)} nets, hypervolume "
         f"{logger.hv:.4f}; "
         + (f"{sum(eval_seconds) / len(eval_seconds):.0f} s wall per uncached evaluation; " if eval_seconds else "")
-        + f"this run {seconds / 60:.1f} min (resumed runs count only their own part)."
+        + f"search wall time {logger.rows[-1]['wall_s'] / 60:.1f} min."
     )
     return summary + "\n\n" + "\n".join(lines)
 
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         "jobs; wall times are indicative only). Quality is measured on the proxy task (val split for the search, "
         "test split for the final rows) after the env's short training; latency is simulated for the deployment "
         "network (Tensor G1 preset, task head included). The reference backbones get the same head, proxy "
-        "adaptation, training budget and seed."
+        "adaptation, training budget and seed. Architecture strings are the searched space members (their nominal "
+        "`in224x224x3` is replaced by the env's deployment and proxy inputs)."
     )
     for task in tasks:
         table = task_table(task, ns.evaluations)
