@@ -96,3 +96,17 @@ def test_train_py_runs_ppo_and_maskable_ppo(task, algo, tmp_path, monkeypatch):
     best = json.loads((logdir / "best.json").read_text())
     assert nasgym.Architecture.from_dict(best["arch"]).hash == best["arch_hash"]
     assert 0.0 <= best["accuracy"] <= 1.0 and best["latency_ms"] > 0 and not best["failed"]
+
+
+def test_demo_offers_both_tasks(monkeypatch):
+    import subprocess
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    sys.modules.pop("train", None)
+    import train
+
+    for task, name in TASK_ENVS.items():
+        assert train.DEMO_ENVS[task] == name
+        assert load_env_config(name).id == name
+    dry = subprocess.run(["make", "-n", "demo", "TASK=text"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert dry.stdout.strip().splitlines()[-1].endswith("train.py demo --task text")
