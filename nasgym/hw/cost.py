@@ -118,16 +118,9 @@ class EdgeTPUCostModel:
             ms, mj = sum(p.ms_streamed for p in parts), sum(p.mj_streamed for p in parts)
         else:
             ms = mj = used = 0.0
-            cache = hw.param_cache_bytes
-            for p in parts:
-                if used + p.param_bytes <= cache:
-                    ms, mj = ms + p.ms_cached, mj + p.mj_cached
-                elif used >= cache:
-                    ms, mj = ms + p.ms_streamed, mj + p.mj_streamed
-                else:
-                    ms_p, mj_p = p.cost(hw, cache - used)
-                    ms, mj = ms + ms_p, mj + mj_p
-                used += p.param_bytes
+            for p in parts:  # "excess": parts in order keep what is left of the cache
+                ms_p, mj_p = p.cost(hw, hw.param_cache_bytes - used)
+                ms, mj, used = ms + ms_p, mj + mj_p, used + p.param_bytes
         fixed_ms, fixed_mj = fixed_costs(h * w * c, self.num_classes, hw)
         return totals(fixed_ms + ms, fixed_mj + mj, sum(p.params for p in parts), sum(p.macs for p in parts), pb,
                       pb <= hw.param_cache_bytes, hw)
