@@ -5,11 +5,13 @@ evolution (population 6, tournament 3) for ``--evaluations`` architectures of th
 train.py's runner (the same logs as any agent, evaluation seed 0), then the reference backbones with the same task
 head, training budget and seed: MobileNetV2 1.0 (and MobileNetEdgeTPUV2-Tiny for text) and the proxy space's
 MobileNetV2-style member (every block ``ibn_dw`` k3 e4, widest widths). The best found network (by reward) and the
-references are also scored on the test split (same trained network, same seed). Latency is simulated on the Pixel 6
+references are also scored on the test split (same trained network, same seed), and the best found network and the
+proxy-space reference are trained again with evaluation seeds 1 and 2 (seed noise). Latency is simulated on the Pixel 6
 (Tensor G1) Edge TPU at the deployment input of the env (512x512x3 / 64 tokens x 64 channels), task head included.
 
 Resumable: evaluations are cached in ``benchmarks/.cache/tasks.sqlite`` and each search continues from its log dir
-(``benchmarks/.cache/task_runs/TASK``). Run (about 10 minutes per task on a shared 2-core CPU):
+(``benchmarks/.cache/task_runs/TASK``). Run (on a 2-core CPU shared with other jobs: text about 15 minutes,
+segmentation about 40, mostly the reference backbones):
 
     nice -n 10 .venv/bin/python benchmarks/task_search.py [--task segmentation|text] [--evaluations N] [--write]
 """
@@ -17,8 +19,8 @@ Resumable: evaluations are cached in ``benchmarks/.cache/tasks.sqlite`` and each
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
-import time
 from pathlib import Path
 
 import yaml
@@ -60,8 +62,8 @@ def mobilenet_v2_style(space: SearchSpace) -> nasgym.Architecture:
     return cursor.architecture()
 
 
-def run_search(task: str, evaluations: int) -> tuple:
-    """The search (resumed from its log dir); returns (logger, seconds)."""
+def run_search(task: str, evaluations: int):
+    """The search (resumed from its log dir); returns its SearchLogger."""
     import train
 
     hyper = CACHE_DIR / "evolution.yaml"
@@ -72,14 +74,12 @@ def run_search(task: str, evaluations: int) -> tuple:
         "--logdir", str(CACHE_DIR / "task_runs" / task), "--cache", str(CACHE), "--hyperparams", str(hyper),
         "--references", "none", "--no-progress", "--no-tensorboard",
     ])
-    start = time.perf_counter()
-    logger = train.run(args)
-    return logger, time.perf_counter() - start
+    return train.run(args)
 
 
 def task_table(task: str, evaluations: int) -> str:
     """The markdown of one task."""
-    logger, _ = run_search(task, evaluations)
+    logger = run_search(task, evaluations)
     config = load_env_config(ENVS[task], cache=str(CACHE))
     env = make_env(config).unwrapped
     spec = {k: v for k, v in config.evaluator.items() if k != "kind"}
@@ -109,6 +109,11 @@ def task_table(task: str, evaluations: int) -> str:
             f"| {info['params'] / 1e3:,.0f} | {info['reward']:.4f} | `{arch.to_string()}` |"
         )
     env.close()
+    val_eval = CachedEvaluator(TaskEvaluator(**spec), EvaluationCache(CACHE))
+    noise = []
+    for name, arch in (candidates[0], candidates[-1]):
+        scores = [val_eval.evaluate(arch, seed)[0]["accuracy"] for seed in (0, 1, 2)]
+        noise.append(f"{name}: {', '.join(f'{v:.3f}' for v in scores)} (sd {statistics.stdev(scores):.3f})")
     accuracies = [r["accuracy"] for r in logger.rows]
     latencies = [r["latency_ms"] for r in logger.rows]
     eval_seconds = [r["eval_seconds"] for r in logger.rows if not r["cache_hit"]]
@@ -122,7 +127,8 @@ def task_table(task: str, evaluations: int) -> str:
         + (f"{sum(eval_seconds) / len(eval_seconds):.0f} s wall per uncached evaluation; " if eval_seconds else "")
         + f"search wall time {logger.rows[-1]['wall_s'] / 60:.1f} min."
     )
-    return summary + "\n\n" + "\n".join(lines)
+    seeds = f"Evaluation-seed noise (val {METRIC[task]} for seeds 0, 1, 2): " + "; ".join(noise) + "."
+    return summary + "\n\n" + "\n".join(lines) + "\n\n" + seeds
 
 
 def main(argv: list[str] | None = None) -> int:
