@@ -30,11 +30,6 @@ from nasgym.wrappers import episode_length
 DEMO_REFERENCES = ("mobilenet_edgetpu_v2_tiny", "mobilenet_v2_1.0")
 DEMO_ENVS = {"classification": "EdgeTPU-Proxy-FashionMNIST", "segmentation": "EdgeTPU-FashionMosaic-Segmentation",
              "text": "EdgeTPU-TweetSentiment-Text"}
-DEMO_TASKS = {  # `train.py demo --task NAME` (make demo TASK=NAME): the env definition of each task
-    "classification": "EdgeTPU-Proxy-FashionMNIST",
-    "segmentation": "EdgeTPU-FashionMosaic-Segmentation",
-    "text": "EdgeTPU-TweetSentiment-Text",
-}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -99,8 +94,11 @@ def reference_points(config: EnvConfig, names: str, accuracy_of: str = "none") -
     for name in chosen + sorted(with_accuracy - set(chosen)):
         arch = nasgym.reference(name)
         if name in with_accuracy:
+            start = time.monotonic()
             info = env.evaluate(arch)
             points.append({"name": name, "latency_ms": info["latency_ms"], "accuracy": info["accuracy"]})
+            print(f"reference {name}: accuracy {info['accuracy']:.4f}, latency {info['latency_ms']:.3f} ms "
+                  f"({'cached' if info['cache_hit'] else f'{time.monotonic() - start:.0f} s'})", flush=True)
         else:
             points.append({"name": name, "latency_ms": float(env.cost_model.evaluate(arch)["latency_ms"])})
     env.close()
@@ -198,6 +196,9 @@ def summary(logger: SearchLogger, top: int = 5) -> str:
         acc = point.get("accuracy")
         acc_text = f"{acc:9.4f}" if acc is not None and math.isfinite(acc) else f"{'-':>9}"
         lines.append(f"{point['name']:<34} {'-':>8} {acc_text} {point['latency_ms']:11.3f}")
+    if any(p.get("accuracy") is not None for p in logger.reference_points):
+        lines.append("(reference nets: accuracy under the env's own short proxy training, like every candidate; "
+                     "latency simulated at the deployment input)")
     if logger.best:
         lines.append(f"\nbest: {logger.best['arch_string']}")
     lines.append(f"Pareto front: {len(logger.front)} architectures, hypervolume {logger.hv:.4f}")
