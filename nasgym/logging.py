@@ -193,10 +193,11 @@ class SearchLogger:
                 ax.annotate(point["name"], (point["latency_ms"], point["accuracy"]), fontsize=7)
             else:
                 ax.axvline(point["latency_ms"], ls=":", c="k", lw=0.8)
-                ax.annotate(point["name"], (point["latency_ms"], 0.02), rotation=90, fontsize=7)
+                ax.annotate(point["name"], (point["latency_ms"], 0.98), xycoords=("data", "axes fraction"),
+                            rotation=90, fontsize=7, va="top", ha="right")
         ax.set_xlabel("simulated latency (ms)")
         ax.set_ylabel("accuracy")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
         fig.tight_layout()
         return fig
 
