@@ -54,6 +54,13 @@ def test_every_sb3_algorithm_trains_512_steps(algo, tmp_path, cache):
     assert run_file["env"]["action_mode"] == expected_mode
 
 
+@pytest.mark.parametrize("algo", ["ppo", "maskable_ppo"])
+def test_multidiscrete_mode_trains(algo, tmp_path, cache):
+    assert run(tmp_path, cache, "--evaluations", "4", algo=algo, env="nasgym/EdgeTPU-ZeroCost-MultiDiscrete-v0") == 0
+    assert len(rows_of(tmp_path)) == 4
+    assert json.loads((tmp_path / "run.json").read_text())["env"]["action_mode"] == "multidiscrete"
+
+
 def test_maskable_ppo_honors_masks_in_predict(tmp_path, cache):
     from sb3_contrib import MaskablePPO
 
