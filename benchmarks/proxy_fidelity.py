@@ -45,7 +45,7 @@ EVALUATORS = [
     ("zero_cost naswot", {"kind": "zero_cost", "proxy": "naswot"}, (0, 1)),
     ("zero_cost synflow", {"kind": "zero_cost", "proxy": "synflow"}, (0, 1)),
     ("zero_cost combined", {"kind": "zero_cost", "proxy": "combined"}, (0, 1)),
-    ("supernet (2000 warm-up steps)", {"kind": "supernet"}, (0, 1)),
+    ("supernet (1000 warm-up steps)", {"kind": "supernet"}, (0, 1)),
 ]
 # Alternatives of the default train config at about the same cost (seed 0 only), to choose the default.
 CANDIDATES = [
@@ -82,13 +82,15 @@ def claim(db: Path, unit: str) -> bool:
         return conn.execute("INSERT OR IGNORE INTO claims VALUES (?, ?)", (unit, os.getpid())).rowcount == 1
 
 
-def run_worker(db: Path) -> None:
-    """Claim and run work units until none is left."""
+def run_worker(db: Path, only: str | None = None, supernet_threads: int = 1) -> None:
+    """Claim and run work units (those whose name starts with ``only``, if given) until none is left."""
     torch.set_num_threads(1)
     cache, archs = EvaluationCache(db), architectures()
     specs = {name: (spec, seeds) for name, spec, seeds in [REFERENCE, *EVALUATORS, *CANDIDATES]}
+    # Threads do not enter the supernet's fingerprint (its results do not depend on them).
+    specs[EVALUATORS[4][0]] = ({**EVALUATORS[4][1], "threads": supernet_threads}, EVALUATORS[4][2])
     for name, seed, index in tasks():
-        if not claim(db, f"{name}|{seed}|{index}"):
+        if (only and not name.startswith(only)) or not claim(db, f"{name}|{seed}|{index}"):
             continue
         if name == "supernet":
             name = EVALUATORS[4][0]
@@ -197,12 +199,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--only", help="with --worker: only units whose evaluator name starts with this")
+    parser.add_argument("--supernet-threads", type=int, default=1, help="torch threads of the supernet evaluator")
     parser.add_argument("--report", action="store_true", help="only print the table from the cache")
     parser.add_argument("--write", action="store_true", help="with --report: also write RESULTS.md and the CSV")
     parser.add_argument("--db", type=Path, default=default_cache_dir() / "proxy_fidelity.sqlite")
     args = parser.parse_args()
     if args.worker:
-        run_worker(args.db)
+        run_worker(args.db, args.only, args.supernet_threads)
         return
     if not args.report:
         EvaluationCache(args.db)
