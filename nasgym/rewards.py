@@ -15,13 +15,14 @@ two ``mnas`` forms multiply by ``(E/E0)^energy_beta`` (clipped at 1 for ``mnas_h
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
 
 REWARD_KINDS = ("abs", "mnas", "mnas_hard", "constraint")
 
 
 @dataclass(frozen=True)
-class Reward:
+class Reward(ABC):
     """Base of the reward objects: targets, exponents and the metrics they read.
 
     Attributes:
@@ -54,9 +55,9 @@ class Reward:
             energy_ratio = float(metrics["energy_mj"]) / self.energy_target_mj
         return float(self.combine(quality, latency_ratio, energy_ratio))
 
+    @abstractmethod
     def combine(self, quality: float, latency_ratio: float, energy_ratio: float | None) -> float:
         """The reward from Q, T/T0 and E/E0 (``None`` without the energy term)."""
-        raise NotImplementedError
 
     def config(self) -> dict:
         """The config dict that :func:`make_reward` turns back into this object."""
