@@ -158,6 +158,9 @@ def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: Search
         agent = algo.cls(env.unwrapped.space, seed=args.seed, **hyper)
     except TypeError as err:
         raise ValueError(f"hyperparameters {sorted(hyper)} are invalid for {algo.name!r}: {err}") from err
+    space = env.unwrapped.space
+    for row in logger.rows:  # resume: the agent learns from what the earlier run evaluated
+        agent.observe(space.encode(nasgym.Architecture.from_json(row["arch"])), float(row["reward"]), row)
     bar = _progress(remaining, "evaluations", args.no_progress)
     run_blackbox(EpisodeLogger(env, logger), agent, max(remaining, 0),
                  on_episode=lambda info: bar.update(1), seed=args.seed)

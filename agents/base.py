@@ -48,7 +48,11 @@ class BlackBoxAgent(ABC):
 
     @abstractmethod
     def observe(self, indices: Sequence[int], reward: float, info: dict) -> None:
-        """Learn from the evaluation of a proposal (``info`` holds accuracy, latency_ms, ...)."""
+        """Learn from an evaluation (``info`` holds accuracy, latency_ms, ...).
+
+        Usually of the last proposal; when a run resumes, the runner first replays the logged evaluations, so an
+        agent must also accept results it did not propose.
+        """
 
     def repair(self, indices: Sequence[int]) -> list[int]:
         """Make any index sequence valid: each index is canonicalized given the earlier (repaired) choices."""

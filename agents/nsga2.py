@@ -44,12 +44,26 @@ class NSGA2(BlackBoxAgent):
         return indices
 
     def observe(self, indices: Sequence[int], reward: float, info: dict) -> None:
+        """Tell optuna the result; a result this agent did not propose (a replayed log) becomes a completed trial."""
+        indices = list(indices)
+        failed = bool(info.get("failed"))
         for i, (pending, trial) in enumerate(self._pending):
-            if pending == list(indices):
+            if pending == indices:
                 del self._pending[i]
-                if info.get("failed"):
+                if failed:
                     self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 else:
                     self.study.tell(trial, [float(info["accuracy"]), float(info["latency_ms"])])
                 return
-        raise ValueError("observe() got indices that were not proposed by this agent: expected a pending proposal")
+        if len(indices) != len(self.space.decisions):
+            raise ValueError(f"observe() got {len(indices)} indices: expected {len(self.space.decisions)} "
+                             "(one per decision)")
+        if failed:
+            return
+        distributions = {d.name: optuna.distributions.IntDistribution(0, len(d.choices) - 1)
+                         for d in self.space.decisions}
+        params = {d.name: int(index) for d, index in zip(self.space.decisions, indices, strict=True)}
+        self.study.add_trial(optuna.trial.create_trial(
+            params=params, distributions=distributions,
+            values=[float(info["accuracy"]), float(info["latency_ms"])],
+        ))

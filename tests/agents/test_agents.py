@@ -98,10 +98,10 @@ def test_reinforce_warmup_keeps_the_policy_uniform():
     assert not all(np.allclose(p, 1 / len(p)) for p in agent.probabilities())
 
 
-def test_nsga2_rejects_foreign_results():
+def test_nsga2_rejects_results_of_the_wrong_length():
     agent = NSGA2(nasgym.load_space("proxy"), seed=0, population_size=4)
-    with pytest.raises(ValueError, match="not proposed by this agent"):
-        agent.observe([0] * len(agent.space.decisions), 1.0, {"accuracy": 0.5, "latency_ms": 1.0})
+    with pytest.raises(ValueError, match="observe\\(\\) got 3 indices: expected 30"):
+        agent.observe([0, 0, 0], 1.0, {"accuracy": 0.5, "latency_ms": 1.0})
 
 
 @pytest.mark.parametrize(
@@ -161,3 +161,46 @@ def test_bad_agent_specs(tmp_path):
         resolve_algo(f"{path}:NotAnAgent")
     with pytest.raises(ValueError, match="unknown algorithm 'simulated_annealing': expected one of"):
         resolve_algo("simulated_annealing")
+
+
+def test_nsga2_accepts_replayed_results():
+    agent = NSGA2(nasgym.load_space("proxy"), seed=0, population_size=4)
+    indices = agent.space.sample_indices(np.random.default_rng(0))
+    agent.observe(indices, 0.7, {"accuracy": 0.8, "latency_ms": 0.4})
+    assert len(agent.study.trials) == 1 and agent.study.trials[0].values == [0.8, 0.4]
+    agent.observe(indices, 0.0, {"accuracy": 0.0, "latency_ms": 0.4, "failed": "diverged"})
+    assert len(agent.study.trials) == 1  # failed replays are skipped
+
+
+COUNTING_PLUGIN = '''
+from pathlib import Path
+
+from agents.random_search import RandomSearch
+
+
+class CountingRandom(RandomSearch):
+    """Random search that appends one line per observed result to a file next to this plug-in."""
+
+    def observe(self, indices, reward, info):
+        with open(Path(__file__).with_suffix(".log"), "a") as f:
+            f.write(f"{reward}\\n")
+'''
+
+
+@pytest.mark.slow
+def test_resumed_blackbox_run_replays_the_log_into_the_agent(tmp_path, monkeypatch):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    import train
+
+    monkeypatch.setenv("NASGYM_CACHE", str(tmp_path / "cache"))
+    plugin = tmp_path / "counting.py"
+    plugin.write_text(COUNTING_PLUGIN)
+    argv = ["--env", "EdgeTPU-ZeroCost", "--algo", f"{plugin}:CountingRandom", "--seed", "0", "--logdir",
+            str(tmp_path / "run"), "--no-progress", "--references", "none", "--no-tensorboard"]
+    first = train.run(train.parse_args([*argv, "--evaluations", "3"]))
+    assert first.n_evaluations == 3
+    second = train.run(train.parse_args([*argv, "--evaluations", "5"]))
+    assert second.n_evaluations == 5
+    observed = plugin.with_suffix(".log").read_text().split()
+    assert len(observed) == 3 + 3 + 2  # first run, replay of its 3 results, 2 new ones
+    assert observed[3:6] == observed[:3]
