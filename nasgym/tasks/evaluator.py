@@ -126,6 +126,9 @@ class TaskEvaluator:
         """The proxy network as a torch module with the task's head."""
         vocabulary = getattr(dataset, "vocabulary", None)
         if self.spec.head == "text":
+            if vocabulary is None:
+                raise ValueError(f"task {self.spec.name!r} has the text head but its reader returned a "
+                                 f"{type(dataset).__name__} without a vocabulary: expected a TextDataset")
             return build_model(proxy, dataset.num_classes, task="text", vocab_size=len(vocabulary))
         return build_model(proxy, dataset.num_classes, task=self.spec.head, in_channels=dataset.input_shape[2])
 

@@ -138,3 +138,16 @@ def test_registry_lists_the_tasks_and_accepts_new_ones():
         TaskSpec("x", head="text", reader=read_mosaics, metric="f1", num_classes=2, deployment_shape=(8, 1, 8))
     with pytest.raises(ValueError, match="task='nope' is invalid"):
         get_task("nope")
+
+
+def test_a_text_head_task_needs_a_reader_with_a_vocabulary(arch):
+    from nasgym.tasks.registry import TASK_REGISTRY
+
+    register_task(TaskSpec("mosaic-as-text", head="text", reader=read_mosaics, metric="accuracy", num_classes=11,
+                           deployment_shape=(64, 1, 64)))
+    try:
+        ev = TaskEvaluator(task="mosaic-as-text", data=DIGIT_MOSAICS)
+        with pytest.raises(ValueError, match="returned a Dataset without a vocabulary: expected a TextDataset"):
+            ev.evaluate(arch, seed=0)
+    finally:
+        del TASK_REGISTRY["mosaic-as-text"]
