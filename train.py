@@ -159,7 +159,8 @@ def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: Search
     except TypeError as err:
         raise ValueError(f"hyperparameters {sorted(hyper)} are invalid for {algo.name!r}: {err}") from err
     space = env.unwrapped.space
-    for row in logger.rows:  # resume: the agent learns from what the earlier run evaluated
+    for row in logger.rows:  # resume: replay the earlier run so the agent's state (and RNG) continue where it was
+        agent.propose()
         agent.observe(space.encode(nasgym.Architecture.from_json(row["arch"])), float(row["reward"]), row)
     bar = _progress(remaining, "evaluations", args.no_progress)
     run_blackbox(EpisodeLogger(env, logger), agent, max(remaining, 0),

@@ -50,8 +50,9 @@ class BlackBoxAgent(ABC):
     def observe(self, indices: Sequence[int], reward: float, info: dict) -> None:
         """Learn from an evaluation (``info`` holds accuracy, latency_ms, ...).
 
-        Usually of the last proposal; when a run resumes, the runner first replays the logged evaluations, so an
-        agent must also accept results it did not propose.
+        Of the last proposal. When a run resumes, the runner replays the log: for each logged evaluation it calls
+        :meth:`propose` (so a seeded agent advances exactly as before) and then :meth:`observe` with the logged
+        result, which for a deterministic agent is the result of that very proposal.
         """
 
     def repair(self, indices: Sequence[int]) -> list[int]:

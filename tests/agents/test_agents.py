@@ -204,3 +204,6 @@ def test_resumed_blackbox_run_replays_the_log_into_the_agent(tmp_path, monkeypat
     observed = plugin.with_suffix(".log").read_text().split()
     assert len(observed) == 3 + 3 + 2  # first run, replay of its 3 results, 2 new ones
     assert observed[3:6] == observed[:3]
+    # The replay advanced the agent's RNG: the resumed run proposes new networks, not the first three again.
+    assert len({row["arch_hash"] for row in second.rows}) == 5
+    assert not any(row["cache_hit"] for row in second.rows)
