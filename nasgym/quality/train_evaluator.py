@@ -1,9 +1,9 @@
 """``train``: standalone short training of the proxy network, averaged over a few seeds.
 
 Each repeat builds the proxy network (see :mod:`nasgym.quality.proxy`) with a seeded init, trains it for ``steps``
-minibatches of the training split (cosine LR with linear warm-up, label smoothing, channels_last, a fixed thread
-count), recomputes the BatchNorm statistics as an exact average over ``bn_images`` training images (essential at
-small budgets) and scores top-1 accuracy on the validation split. ``accuracy`` is the mean over ``repeats``
+minibatches of the training split (AdamW by default, cosine LR with linear warm-up, label smoothing, channels_last,
+a fixed thread count), recomputes the BatchNorm statistics as the average over ``bn_images`` training images
+(essential at small budgets) and scores top-1 accuracy on the validation split. ``accuracy`` is the mean over ``repeats``
 repeats; ``accuracy_std`` their standard deviation (the evaluator's own seed noise).
 """
 
@@ -43,8 +43,8 @@ class TrainConfig:
     steps: int = 100
     batch_size: int = 64
     repeats: int = 2
-    optimizer: str = "sgd"
-    lr: float = 0.1
+    optimizer: str = "adamw"
+    lr: float = 0.003
     momentum: float = 0.9
     weight_decay: float = 5e-5
     label_smoothing: float = 0.1
