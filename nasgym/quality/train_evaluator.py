@@ -3,8 +3,8 @@
 Each repeat builds the proxy network (see :mod:`nasgym.quality.proxy`) with a seeded init, trains it for ``steps``
 minibatches of the training split (AdamW by default, cosine LR with linear warm-up, label smoothing, channels_last,
 a fixed thread count), recomputes the BatchNorm statistics as the average over ``bn_images`` training images
-(essential at small budgets) and scores top-1 accuracy on the validation split. ``accuracy`` is the mean over ``repeats``
-repeats; ``accuracy_std`` their standard deviation (the evaluator's own seed noise).
+(essential at small budgets) and scores top-1 accuracy on the validation split. ``accuracy`` is the mean over
+``repeats`` repeats; ``accuracy_std`` their standard deviation (the evaluator's own seed noise).
 """
 
 from __future__ import annotations
