@@ -108,5 +108,6 @@ def test_demo_offers_both_tasks(monkeypatch):
     for task, name in TASK_ENVS.items():
         assert train.DEMO_ENVS[task] == name
         assert load_env_config(name).id == name
-    dry = subprocess.run(["make", "-n", "demo", "TASK=text"], cwd=ROOT, capture_output=True, text=True, check=True)
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "demo", "TASK=text"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
     assert dry.stdout.strip().splitlines()[-1].endswith("train.py demo --task text")
