@@ -66,13 +66,25 @@ class EvaluationCache:
         conn = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            mode = self._enable_wal(conn)
             if str(mode).lower() != "wal":
                 raise ValueError(f"cache path={str(self.path)!r} does not support WAL mode (got {mode!r})")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(SCHEMA)
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
+
+    def _enable_wal(self, conn: sqlite3.Connection) -> str:
+        """Switch a new file to WAL. Two processes creating the file at once can get 'database is locked' at once
+        (SQLite's busy handler does not cover the journal-mode switch), so retry until ``timeout``."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def get(self, arch_hash: str, fingerprint: str, seed: int) -> dict | None:
         """The stored metrics, or ``None`` if this (arch, evaluator, seed) was never evaluated."""

@@ -52,6 +52,26 @@ def test_two_processes_write_at_once(tmp_path):
     assert cache.get("arch149", "fp1", 0)["accuracy"] == pytest.approx(149 / 150)
 
 
+def _open_and_write(path: str, worker: int, barrier) -> None:
+    barrier.wait()  # every process creates the (new) file at the same moment
+    _writer(path, worker, 3)
+
+
+def test_many_processes_create_one_new_cache_at_once(tmp_path):
+    """Regression: two SubprocVecEnv workers opening a fresh file used to fail switching it to WAL ('locked')."""
+    ctx = mp.get_context("fork")
+    for attempt in range(8):  # the race is timing-dependent: several fresh files
+        path = str(tmp_path / f"fresh{attempt}.sqlite")
+        barrier = ctx.Barrier(6)
+        procs = [ctx.Process(target=_open_and_write, args=(path, w, barrier)) for w in range(6)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(120)
+        assert [proc.exitcode for proc in procs] == [0] * 6
+        assert len(EvaluationCache(path)) == 18
+
+
 def test_killed_writer_loses_nothing_committed(tmp_path):
     path = tmp_path / "killed.sqlite"
     EvaluationCache(path)
