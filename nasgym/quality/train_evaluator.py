@@ -16,11 +16,11 @@ import torch
 
 from nasgym.model import count
 from nasgym.quality.base import Stopwatch, failed_metrics
-from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
+from nasgym.quality.config import fingerprint, one_of, optional_str, parse_config
 from nasgym.quality.data import DATASETS, load_dataset
 from nasgym.quality.proxy import build_proxy_model, proxy_architecture
 from nasgym.quality.training import (
-    OPTIMIZERS,
+    TRAINING_CHECKS,
     Diverged,
     TrainSettings,
     accuracy,
@@ -28,6 +28,7 @@ from nasgym.quality.training import (
     fixed_threads_and_seed,
     recalibrate_bn,
     train,
+    training_settings,
 )
 from nasgym.space.architecture import Architecture
 
@@ -57,25 +58,7 @@ class TrainConfig:
     divergence_loss: float = 100.0
 
 
-TRAIN_CHECKS = {
-    "dataset": one_of(*DATASETS),
-    "data_dir": optional_str(),
-    "steps": positive_int(1),
-    "batch_size": positive_int(1),
-    "repeats": positive_int(1),
-    "optimizer": one_of(*OPTIMIZERS),
-    "lr": number_in(0.0, 1e12, low_open=True),
-    "momentum": number_in(0.0, 0.999),
-    "weight_decay": number_in(0.0, 1.0),
-    "label_smoothing": number_in(0.0, 0.99),
-    "warmup_steps": positive_int(0),
-    "bn_images": positive_int(0),
-    "val_images": positive_int(0),
-    "width_multiplier": number_in(0.0, 16.0, low_open=True),
-    "channels_last": boolean(),
-    "threads": positive_int(1),
-    "divergence_loss": number_in(0.0, float("inf"), low_open=True),
-}
+TRAIN_CHECKS = {"dataset": one_of(*DATASETS), "data_dir": optional_str(), **TRAINING_CHECKS}
 
 
 class TrainEvaluator:
@@ -92,12 +75,7 @@ class TrainEvaluator:
 
     def settings(self) -> TrainSettings:
         """The training hyper-parameters of one repeat."""
-        c = self.config
-        return TrainSettings(
-            steps=c.steps, batch_size=c.batch_size, lr=c.lr, optimizer=c.optimizer, momentum=c.momentum,
-            weight_decay=c.weight_decay, label_smoothing=c.label_smoothing, warmup_steps=min(c.warmup_steps, c.steps),
-            divergence_loss=c.divergence_loss, channels_last=c.channels_last,
-        )
+        return training_settings(self.config, self.config.channels_last)
 
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Mean validation accuracy over ``repeats`` seeded short trainings; never raises for a diverging net."""

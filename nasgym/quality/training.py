@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nasgym.quality.config import Check, boolean, number_in, one_of, positive_int
 from nasgym.quality.data import Dataset
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adamw")
@@ -69,6 +70,36 @@ class TrainSettings:
     warmup_steps: int = 0
     divergence_loss: float = 100.0
     channels_last: bool = True
+
+
+# Checks of the training fields every training-based evaluator config shares (see TrainSettings).
+TRAINING_CHECKS: dict[str, Check] = {
+    "steps": positive_int(1),
+    "batch_size": positive_int(1),
+    "repeats": positive_int(1),
+    "optimizer": one_of(*OPTIMIZERS),
+    "lr": number_in(0.0, 1e12, low_open=True),
+    "momentum": number_in(0.0, 0.999),
+    "weight_decay": number_in(0.0, 1.0),
+    "label_smoothing": number_in(0.0, 0.99),
+    "warmup_steps": positive_int(0),
+    "bn_images": positive_int(0),
+    "val_images": positive_int(0),
+    "width_multiplier": number_in(0.0, 16.0, low_open=True),
+    "channels_last": boolean(),
+    "threads": positive_int(1),
+    "divergence_loss": number_in(0.0, float("inf"), low_open=True),
+}
+
+
+def training_settings(config: object, channels_last: bool) -> TrainSettings:
+    """The :class:`TrainSettings` of one repeat from an evaluator config holding the TRAINING_CHECKS fields."""
+    c = config
+    return TrainSettings(
+        steps=c.steps, batch_size=c.batch_size, lr=c.lr, optimizer=c.optimizer, momentum=c.momentum,
+        weight_decay=c.weight_decay, label_smoothing=c.label_smoothing, warmup_steps=min(c.warmup_steps, c.steps),
+        divergence_loss=c.divergence_loss, channels_last=channels_last,
+    )
 
 
 def make_optimizer(params: list[nn.Parameter], settings: TrainSettings) -> torch.optim.Optimizer:

@@ -21,16 +21,17 @@ from torch import nn
 
 from nasgym.model import build_model, count
 from nasgym.quality.base import Stopwatch, failed_metrics
-from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
+from nasgym.quality.config import fingerprint, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import Dataset
 from nasgym.quality.training import (
-    OPTIMIZERS,
+    TRAINING_CHECKS,
     Diverged,
     TrainSettings,
     derive_seed,
     fixed_threads_and_seed,
     recalibrate_bn,
     train,
+    training_settings,
 )
 from nasgym.space.architecture import Architecture
 from nasgym.tasks.adapt import segmentation_proxy, text_proxy
@@ -76,24 +77,10 @@ TASK_CHECKS = {
     "task": (lambda v: isinstance(v, str) and v in TASK_REGISTRY, "a registered task (segmentation, text, ...)"),
     "data": (lambda v: v is None or isinstance(v, dict), "a mapping of the task reader's options, or null"),
     "data_dir": optional_str(),
-    "steps": positive_int(1),
-    "batch_size": positive_int(1),
-    "repeats": positive_int(1),
-    "optimizer": one_of(*OPTIMIZERS),
-    "lr": number_in(0.0, 1e12, low_open=True),
-    "momentum": number_in(0.0, 0.999),
-    "weight_decay": number_in(0.0, 1.0),
-    "label_smoothing": number_in(0.0, 0.99),
-    "warmup_steps": positive_int(0),
-    "bn_images": positive_int(0),
-    "val_images": positive_int(0),
-    "width_multiplier": number_in(0.0, 16.0, low_open=True),
     "min_resolution": positive_int(0),
     "embed_dim": positive_int(1),
-    "channels_last": boolean(),
-    "threads": positive_int(1),
-    "divergence_loss": number_in(0.0, float("inf"), low_open=True),
     "split": one_of("val", "test"),
+    **TRAINING_CHECKS,
 }
 
 
@@ -134,12 +121,7 @@ class TaskEvaluator:
 
     def settings(self) -> TrainSettings:
         """The training hyper-parameters of one repeat."""
-        c = self.config
-        return TrainSettings(
-            steps=c.steps, batch_size=c.batch_size, lr=c.lr, optimizer=c.optimizer, momentum=c.momentum,
-            weight_decay=c.weight_decay, label_smoothing=c.label_smoothing, warmup_steps=min(c.warmup_steps, c.steps),
-            divergence_loss=c.divergence_loss, channels_last=self._channels_last(),
-        )
+        return training_settings(self.config, self._channels_last())
 
     def _channels_last(self) -> bool:
         return self.config.channels_last and self.spec.head != "text"
