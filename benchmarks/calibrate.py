@@ -1,4 +1,4 @@
-"""Fit the simulator's free parameters to shared/calibration/ and write them into the hardware presets.
+"""Fit the simulator's free parameters to nasgym/hw/data/ and write them into the hardware presets.
 
     .venv/bin/python benchmarks/calibrate.py            # fit and rewrite nasgym/hw/presets/*.yaml
     .venv/bin/python benchmarks/calibrate.py --dry-run  # print the fit only

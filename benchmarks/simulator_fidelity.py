@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/simulator_fidelity.py [--no-loo] [--no-write]
 
-For each Coral preset, every row of shared/calibration/coral_latency.csv: the measured latency, the simulator's
+For each Coral preset, every row of nasgym/hw/data/coral_latency.csv: the measured latency, the simulator's
 (with the committed presets), and the baseline ``latency = a + b * MACs`` fitted on the same rows (least squares on
 relative error, its best MAPE). In-sample numbers flatter both models, so the script also reports leave-one-out
 (LOO) error: each row is predicted by a simulator refitted (benchmarks/calibrate.py procedure) and a baseline
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {p: [r for r in all_rows if r.hardware == p] for p in ("coral-usb", "coral-pcie")}
     loo = None if args.no_loo else loo_predictions(rows, cached, uploads)
     lines = [
-        "Measured: `shared/calibration/coral_latency.csv` (the only latencies fitted). Simulator: committed presets "
+        "Measured: `nasgym/hw/data/coral_latency.csv` (the only latencies fitted). Simulator: committed presets "
         "(fitted by `benchmarks/calibrate.py`). Baseline: `a + b*MACs` fitted per preset on the same 7 rows "
         "(relative least squares). LOO: each row predicted by models refitted without it.",
         "",

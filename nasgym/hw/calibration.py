@@ -1,7 +1,8 @@
 """Fitting the simulator's few free parameters to measured Coral latencies, and the MAC baseline it must beat.
 
-Only ``shared/calibration/`` is used: the Coral benchmark table (``coral_latency.csv``) and the USB
-micro-benchmarks (``coral_usb_microbench.csv``). Free parameters per Coral preset: ``compute_efficiency``,
+Only the measured tables shipped in ``nasgym/hw/data/`` (sources in its README) are used: the Coral benchmark table
+(``coral_latency.csv``), the USB micro-benchmarks (``coral_usb_microbench.csv``) and the Pixel 6 latencies of
+MobileNetEdgeTPUV2 (``pixel6_latency.csv``). Free parameters per Coral preset: ``compute_efficiency``,
 ``depthwise_efficiency`` and the effective parameter-streaming bandwidth (``offchip_gbps``); on USB also
 ``invoke_overhead_ms`` (pinned by the cached dense-layer calls) and ``host_gbps`` (the slope of parameter-upload
 time over parameter bytes). Residuals are log ratios (relative errors).
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from nasgym.hw.layers import LayerKey, check_layers
 from nasgym.hw.simulator import simulate_layers
 from nasgym.model.lowering import layer_macs
 
-CALIBRATION_DIR = Path(os.environ.get("NASGYM_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "calibration"
+CALIBRATION_DIR = Path(__file__).resolve().parent / "data"  # shipped with the package (package-data)
 BOUNDS = {
     "layer_overhead_cycles": (0.0, 60000.0),
     "compute_efficiency": (0.05, 1.0),
@@ -50,8 +50,8 @@ class Row:
 def _read_csv(name: str, directory: Path | None = None) -> list[dict]:
     path = (directory or CALIBRATION_DIR) / name
     if not path.exists():
-        raise ValueError(f"calibration file {str(path)!r} not found: expected shared/calibration beside the repo "
-                         "(or set NASGYM_SHARED)")
+        raise ValueError(f"calibration file {str(path)!r} not found: expected one of the CSV files of "
+                         f"{str(CALIBRATION_DIR)!r}")
     with path.open(newline="") as handle:
         return list(csv.DictReader(handle))
 

@@ -1,4 +1,4 @@
-"""Reference zoo for calibration and fidelity: the networks of ``shared/calibration/coral_latency.csv``.
+"""Reference zoo for calibration and fidelity: the networks of ``nasgym/hw/data/coral_latency.csv``.
 
 MobileNet v2 and EfficientNet-EdgeTPU-S come from nasgym's own reference architectures (built with
 :func:`nasgym.build_model`); the others are plain PyTorch modules written here: MobileNet v1 1.0, Inception v1
