@@ -1,14 +1,15 @@
-"""NAS algorithms that are not SB3 models: black-box agents that propose architectures and observe results.
+"""NAS algorithms that are not SB3 models (installed as ``nasgym.agents``): black-box agents that propose
+architectures and observe results.
 
 ``AGENTS`` maps the names accepted by ``train.py --algo`` to their classes; any other agent loads from
-``path/to/file.py:Class`` (see :mod:`agents.base` for the interface).
+``path/to/file.py:Class`` (see :mod:`nasgym.agents.base` for the interface).
 """
 
-from agents.base import BlackBoxAgent
-from agents.evolution import RegularizedEvolution
-from agents.nsga2 import NSGA2
-from agents.random_search import RandomSearch
-from agents.reinforce import Reinforce
+from nasgym.agents.base import BlackBoxAgent
+from nasgym.agents.evolution import RegularizedEvolution
+from nasgym.agents.nsga2 import NSGA2
+from nasgym.agents.random_search import RandomSearch
+from nasgym.agents.reinforce import Reinforce
 
 AGENTS: dict[str, type[BlackBoxAgent]] = {
     "random": RandomSearch,

@@ -2,12 +2,12 @@
 
 A black-box agent never sees the step-by-step episode: it proposes a full sequence of choice indices of the search
 space (one per decision, valid under the masks) and observes the reward and metrics of the finished network. The
-runner (:func:`agents.runner.run_blackbox`) evaluates each proposal through the environment, so every agent shares
+runner (:func:`nasgym.algos.run_blackbox`) evaluates each proposal through the environment, so every agent shares
 the same reward, evaluation cache, budget (counted in evaluations) and logger as the SB3 policy agents.
 
 Writing your own agent is one short file::
 
-    from agents.base import BlackBoxAgent
+    from nasgym.agents.base import BlackBoxAgent
 
     class GreedyWidth(BlackBoxAgent):
         def propose(self):

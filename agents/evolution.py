@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agents.base import BlackBoxAgent
+from nasgym.agents.base import BlackBoxAgent
 from nasgym.space.search_space import SearchSpace
 
 

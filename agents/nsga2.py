@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import optuna
 
-from agents.base import BlackBoxAgent
+from nasgym.agents.base import BlackBoxAgent
 from nasgym.space.search_space import SearchSpace
 
 

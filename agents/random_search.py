@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agents.base import BlackBoxAgent
+from nasgym.agents.base import BlackBoxAgent
 
 
 class RandomSearch(BlackBoxAgent):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from agents.base import BlackBoxAgent
+from nasgym.agents.base import BlackBoxAgent
 from nasgym.space.search_space import SearchSpace
 
 

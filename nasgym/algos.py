@@ -7,8 +7,8 @@ Two kinds of agent run on the same environment, budget and logger:
   defaults in :data:`SB3_DEFAULTS` (``gamma = 1``: the only reward comes at the end of the episode).
 - **Black-box agents** (any other class): built as ``Class(space, seed=seed, **hyperparams)``, they implement
   ``propose() -> list[int]`` (one choice index per decision) and ``observe(indices, reward, info)``; see
-  ``agents/base.py``. :func:`run_blackbox` evaluates each proposal by stepping the environment. Names in
-  ``agents.AGENTS`` (a dict name -> class, if the ``agents`` package defines it) are accepted by name.
+  ``nasgym.agents.base`` (the repository's ``agents/base.py``). :func:`run_blackbox` evaluates each proposal by
+  stepping the environment. Names in ``nasgym.agents.AGENTS`` (a dict name -> class) are accepted by name.
 """
 
 from __future__ import annotations
@@ -86,12 +86,10 @@ def _normalize(name: str) -> str:
 
 
 def blackbox_agents() -> dict[str, type]:
-    """Black-box agents known by name (``agents.AGENTS`` when the ``agents`` package provides it)."""
-    try:
-        module = importlib.import_module("agents")
-    except ImportError:
-        return {}
-    return dict(getattr(module, "AGENTS", {}))
+    """Black-box agents known by name (``nasgym.agents.AGENTS``)."""
+    from nasgym.agents import AGENTS
+
+    return dict(AGENTS)
 
 
 def algo_names() -> list[str]:

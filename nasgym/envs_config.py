@@ -1,4 +1,4 @@
-"""Environment definitions (``envs/*.yaml``) and :func:`make_env`.
+"""Environment definitions (``envs/*.yaml``, installed as ``nasgym/envs``) and :func:`make_env`.
 
 An environment definition is a YAML mapping with these fields (unknown fields are an error)::
 
@@ -29,12 +29,13 @@ from typing import Any
 import gymnasium as gym
 import yaml
 
+from nasgym._layout import data_dir
 from nasgym.env import NasEnv
 from nasgym.rewards import make_reward
 from nasgym.space.loading import load_space
 from nasgym.wrappers import ACTION_MODES, wrap_action_mode
 
-ENVS_DIR = Path(__file__).resolve().parent.parent / "envs"  # Path(nasgym.__file__).parent.parent / "envs"
+ENVS_DIR = data_dir("envs")  # nasgym/envs in a wheel, the repository's envs/ in a checkout
 ENV_FIELDS = ("id", "description", "task", "space", "cost", "evaluator", "reward", "cache", "eval_seed",
               "action_mode")
 _REQUIRED = ("id", "space", "cost", "evaluator", "reward")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import nasgym
-from agents import AGENTS, NSGA2, RandomSearch, RegularizedEvolution, Reinforce
+from nasgym.agents import AGENTS, NSGA2, RandomSearch, RegularizedEvolution, Reinforce
 from nasgym.algos import resolve_algo, run_blackbox
 from nasgym.env import NasEnv
 from nasgym.hw import make_cost_model
@@ -121,7 +121,7 @@ def test_bad_agent_config(cls, kwargs, message):
 
 
 PLUGIN = '''
-from agents.base import BlackBoxAgent
+from nasgym.agents.base import BlackBoxAgent
 
 
 class FirstChoice(BlackBoxAgent):
@@ -175,7 +175,7 @@ def test_nsga2_accepts_replayed_results():
 COUNTING_PLUGIN = '''
 from pathlib import Path
 
-from agents.random_search import RandomSearch
+from nasgym.agents.random_search import RandomSearch
 
 
 class CountingRandom(RandomSearch):
