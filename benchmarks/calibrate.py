@@ -6,12 +6,12 @@
 coral-usb: invoke overhead, compute efficiency, depthwise efficiency and streaming bandwidth from its 7 table rows
 plus the cached dense-layer micro-benchmarks; host bandwidth from the parameter-upload micro-benchmarks.
 coral-pcie: compute efficiency, depthwise efficiency and streaming bandwidth from its 7 rows (invoke overhead taken
-from the USB fit: nothing measures it on PCIe). tensor-g1 shares the USB fit's compute and depthwise efficiencies
-(same template and compiler); no phone latency is used.
+from the USB fit: nothing measures it on PCIe). tensor-g1: compute efficiency and the per-op fixed cost
+(layer_overhead_cycles) from the five Pixel 6 rows (MobileNetEdgeTPUV2 Tiny..L, which contain GC-IBN blocks run as
+one op per group), depthwise efficiency from the USB fit (same template and compiler).
 
-The per-op fixed cost (layer_overhead_cycles) is not fitted: the Coral rows, none of which has a group conv, do not
-pin it (the fit is flat between 0 and a few thousand cycles, see benchmarks/RESULTS.md); it is a template constant
-in the presets.
+On the Coral presets the per-op fixed cost is not fitted: their rows, none of which has a group conv, do not pin it
+(the fit is flat between 0 and a few thousand cycles, see benchmarks/RESULTS.md); it is a template constant there.
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ import torch
 
 from nasgym.hw.calibration import (
     PCIE_FREE,
-    SHARED,
+    PIXEL_FREE,
+    PIXEL_SHARED,
     USB_FREE,
     fit_pcie,
+    fit_pixel,
     fit_usb,
     microbench_rows,
+    pixel_rows,
     predict,
     table_rows,
 )
@@ -63,12 +66,15 @@ def calibrate() -> dict[str, dict[str, float]]:
     pcie_rows = [r for r in rows if r.hardware == "coral-pcie"]
     usb = fit_usb(usb_rows, cached, uploads, load_hardware("coral-usb"))
     pcie = fit_pcie(pcie_rows, usb, load_hardware("coral-pcie"))
+    phone = pixel_rows()
+    pixel = fit_pixel(phone, usb, load_hardware("tensor-g1"))
     fitted = {
         "coral-usb": {"host_gbps": usb.host_gbps, **{f: getattr(usb, f) for f in USB_FREE}},
         "coral-pcie": {"invoke_overhead_ms": usb.invoke_overhead_ms, **{f: getattr(pcie, f) for f in PCIE_FREE}},
-        "tensor-g1": {f: getattr(usb, f) for f in SHARED},
+        "tensor-g1": {f: getattr(pixel, f) for f in (*PIXEL_SHARED, *PIXEL_FREE)},
     }
-    for name, hw, subset in (("coral-usb", usb, usb_rows + cached), ("coral-pcie", pcie, pcie_rows)):
+    for name, hw, subset in (("coral-usb", usb, usb_rows + cached), ("coral-pcie", pcie, pcie_rows),
+                             ("tensor-g1", pixel, phone)):
         for row, sim in zip(subset, predict(subset, hw), strict=True):
             print(f"{name:<11} {row.model:<24} measured {row.measured_ms:>8.2f}  simulated {sim:>8.2f}")
     return fitted

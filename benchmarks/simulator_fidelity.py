@@ -7,6 +7,7 @@ For each Coral preset, every row of nasgym/hw/data/coral_latency.csv: the measur
 relative error, its best MAPE). In-sample numbers flatter both models, so the script also reports leave-one-out
 (LOO) error: each row is predicted by a simulator refitted (benchmarks/calibrate.py procedure) and a baseline
 refitted without it. LOO fits are cached in benchmarks/.cache/ (the run resumes after an interruption).
+The same for ``tensor-g1`` on the Pixel 6 rows (nasgym/hw/data/pixel6_latency.csv, MobileNetEdgeTPUV2 Tiny..L).
 Writes the "Simulator fidelity" section of benchmarks/RESULTS.md.
 """
 
@@ -26,9 +27,11 @@ from results_md import write_section
 from nasgym.hw.calibration import (
     fit_baseline,
     fit_pcie,
+    fit_pixel,
     fit_usb,
     mape,
     microbench_rows,
+    pixel_rows,
     predict,
     rank_agreement,
     table_rows,
@@ -88,6 +91,51 @@ def overhead_profile(rows: list, cached: list, uploads: list) -> list[tuple[floa
     return out
 
 
+def pixel_section(cached: list, uploads: list, coral_usb_rows: list) -> tuple[list[str], str]:
+    """Markdown lines of the Pixel 6 table (in sample and LOO, simulator and baseline) and a one-line summary."""
+    rows = pixel_rows()
+    usb = fit_usb(coral_usb_rows, cached, uploads, load_hardware("coral-usb"))
+    base = load_hardware("tensor-g1")
+    measured = [r.measured_ms for r in rows]
+    macs = [r.macs for r in rows]
+    sim = predict(rows, base).tolist()
+    loo = [float(predict([row], fit_pixel(rows[:i] + rows[i + 1:], usb, base))[0]) for i, row in enumerate(rows)]
+    a, b = fit_baseline(macs, measured)
+    lin = [a + b * m for m in macs]
+    loo_lin = []
+    for i in range(len(rows)):
+        ai, bi = fit_baseline(macs[:i] + macs[i + 1:], measured[:i] + measured[i + 1:])
+        loo_lin.append(ai + bi * macs[i])
+
+    def ape(p: float, m: float) -> str:
+        return f"{abs(p / m - 1) * 100:.1f}"
+
+    lines = [
+        f"Pixel 6 (`tensor-g1`): measured `nasgym/hw/data/pixel6_latency.csv` (TF Model Garden, end to end, int8). "
+        f"Fitted on these 5 rows: `compute_efficiency` = {base.compute_efficiency:.3f} and `layer_overhead_cycles` "
+        f"= {base.layer_overhead_cycles:,.0f} (per-op fixed cost, {base.layer_overhead_cycles / base.clock_mhz:.2f} us;"
+        f" each group of a GC-IBN group conv is one op); `depthwise_efficiency` = {base.depthwise_efficiency:.3f} "
+        "from the coral-usb fit. Assumed (not fitted): invoke overhead "
+        f"{base.invoke_overhead_ms} ms, parameter cache {base.param_cache_mib} MiB, LPDDR {base.offchip_gbps} GB/s, "
+        "clock and array shape (IISWC 2022 V2 template). Baseline: `a + b*MACs` "
+        f"(a = {a:.3f} ms, b = {b * 1e9:.3f} ms/GMAC) on the same 5 rows. LOO: both refitted without the row.",
+        "",
+        "| model | MACs (M) | measured ms | simulated ms | APE % | baseline ms | APE % | LOO sim ms | APE % | "
+        "LOO baseline ms | APE % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for i, row in enumerate(rows):
+        lines.append(f"| {row.model} | {macs[i] / 1e6:,.0f} | {measured[i]:g} | {sim[i]:.3f} | "
+                     f"{ape(sim[i], measured[i])} | {lin[i]:.3f} | {ape(lin[i], measured[i])} | {loo[i]:.3f} | "
+                     f"{ape(loo[i], measured[i])} | {loo_lin[i]:.3f} | {ape(loo_lin[i], measured[i])} |")
+    summary = (f"| tensor-g1 | {mape(sim, measured):.1f} | {mape(lin, measured):.1f} | {mape(loo, measured):.1f} | "
+               f"{mape(loo_lin, measured):.1f} | {rank_agreement(sim, measured):.2f} | "
+               f"{rank_agreement(lin, measured):.2f} |")
+    print(f"tensor-g1: simulator MAPE {mape(sim, measured):.2f}%  baseline {mape(lin, measured):.2f}%  "
+          f"LOO simulator {mape(loo, measured):.2f}%  LOO baseline {mape(loo_lin, measured):.2f}%")
+    return lines, summary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-loo", action="store_true", help="skip the leave-one-out refits")
@@ -99,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {p: [r for r in all_rows if r.hardware == p] for p in ("coral-usb", "coral-pcie")}
     loo = None if args.no_loo else loo_predictions(rows, cached, uploads)
     lines = [
-        "Measured: `nasgym/hw/data/coral_latency.csv` (the only latencies fitted). Simulator: committed presets "
+        "Measured: `nasgym/hw/data/coral_latency.csv` (the only Coral latencies fitted). Simulator: committed presets "
         "(fitted by `benchmarks/calibrate.py`). Baseline: `a + b*MACs` fitted per preset on the same 7 rows "
         "(relative least squares). LOO: each row predicted by models refitted without it.",
         "",
@@ -135,14 +183,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{preset}: simulator MAPE {mape(sim, measured):.1f}%  baseline MAPE {mape(base, measured):.1f}%"
               + (f"  LOO simulator {mape(loo[preset], measured):.1f}%  LOO baseline {mape(loo_base, measured):.1f}%"
                  if loo else ""))
+    pixel_lines, pixel_summary = pixel_section(cached, uploads, rows["coral-usb"])
+    summary.append(pixel_summary)
+    lines += ["", *pixel_lines]
     lines += ["", "| preset | MAPE % sim | MAPE % baseline | LOO MAPE % sim | LOO MAPE % baseline | Kendall tau sim | "
               "Kendall tau baseline |", "|---|---:|---:|---:|---:|---:|---:|", *summary]
     if loo:
         profile = overhead_profile(rows["coral-usb"], cached, uploads)
-        lines += ["", "Per-op fixed cost (`layer_overhead_cycles`, not fitted): coral-usb in-sample MAPE when the "
-                  "other free parameters are refitted with it pinned: "
+        lines += ["", "Per-op fixed cost (`layer_overhead_cycles`, not fitted on the Coral presets): coral-usb "
+                  "in-sample MAPE when the other free parameters are refitted with it pinned: "
                   + ", ".join(f"{c:,.0f} cycles -> {m:.1f} %" for c, m in profile)
-                  + ". The rows (none has a group conv) barely constrain it; the presets use 3,000 cycles."]
+                  + ". The Coral rows (none has a group conv) barely constrain it; the Coral presets use 3,000 "
+                  "cycles, `tensor-g1` the value fitted on the Pixel 6 rows."]
     table = "\n".join(lines)
     print(table)
     if not args.no_write:

@@ -5,7 +5,10 @@ Only the measured tables shipped in ``nasgym/hw/data/`` (sources in its README) 
 MobileNetEdgeTPUV2 (``pixel6_latency.csv``). Free parameters per Coral preset: ``compute_efficiency``,
 ``depthwise_efficiency`` and the effective parameter-streaming bandwidth (``offchip_gbps``); on USB also
 ``invoke_overhead_ms`` (pinned by the cached dense-layer calls) and ``host_gbps`` (the slope of parameter-upload
-time over parameter bytes). Residuals are log ratios (relative errors).
+time over parameter bytes). ``tensor-g1`` (Pixel 6): ``compute_efficiency`` and ``layer_overhead_cycles`` (the
+per-op fixed cost; the five MobileNetEdgeTPUV2 networks run 60-90 device ops each, GC-IBN convs one op per group)
+fitted to its five rows, ``depthwise_efficiency`` shared with the coral-usb fit. Residuals are log ratios (relative
+errors).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from scipy.optimize import least_squares
 from nasgym.hw.config import HardwareConfig
 from nasgym.hw.layers import LayerKey, check_layers
 from nasgym.hw.simulator import simulate_layers
-from nasgym.model.lowering import layer_macs
+from nasgym.model.lowering import layer_macs, lower
+from nasgym.space.reference import reference
 
 CALIBRATION_DIR = Path(__file__).resolve().parent / "data"  # shipped with the package (package-data)
 BOUNDS = {
@@ -61,6 +65,21 @@ def table_rows(layers_of: Callable[[str], list[dict]], directory: Path | None = 
     rows = []
     for rec in _read_csv("coral_latency.csv", directory):
         layers = layers_of(rec["model"])
+        names, keys = check_layers(layers)
+        rows.append(Row(rec["model"], rec["hardware"], float(rec["latency_ms"]), tuple(keys), tuple(names),
+                        sum(map(layer_macs, layers))))
+    return rows
+
+
+def pixel_rows(directory: Path | None = None) -> list[Row]:
+    """The Pixel 6 rows: MobileNetEdgeTPUV2 networks (``nasgym.reference`` names, 1001 classes) on ``tensor-g1``."""
+    rows = []
+    for rec in _read_csv("pixel6_latency.csv", directory):
+        try:
+            h, w, c = (int(v) for v in rec["input"].split("x"))
+        except ValueError as err:
+            raise ValueError(f"pixel6_latency.csv: input={rec['input']!r} is invalid: expected HxWxC") from err
+        layers = lower(reference(rec["model"]), (h, w, c), num_classes=1001)
         names, keys = check_layers(layers)
         rows.append(Row(rec["model"], rec["hardware"], float(rec["latency_ms"]), tuple(keys), tuple(names),
                         sum(map(layer_macs, layers))))
@@ -146,7 +165,8 @@ def rank_agreement(predicted: Sequence[float], measured: Sequence[float]) -> flo
 
 USB_FREE = ("invoke_overhead_ms", "compute_efficiency", "depthwise_efficiency", "offchip_gbps")
 PCIE_FREE = ("compute_efficiency", "depthwise_efficiency", "offchip_gbps")
-SHARED = ("compute_efficiency", "depthwise_efficiency")
+PIXEL_FREE = ("compute_efficiency", "layer_overhead_cycles")
+PIXEL_SHARED = ("depthwise_efficiency",)  # taken from the coral-usb fit (same template and compiler)
 
 
 def fit_usb(rows: Sequence[Row], cached: Sequence[Row], uploads: Sequence[tuple[float, float]],
@@ -158,3 +178,8 @@ def fit_usb(rows: Sequence[Row], cached: Sequence[Row], uploads: Sequence[tuple[
 def fit_pcie(rows: Sequence[Row], usb: HardwareConfig, base: HardwareConfig) -> HardwareConfig:
     """coral-pcie: :data:`PCIE_FREE` on its table rows; the invoke overhead comes from the USB fit."""
     return fit(rows, base.replace(invoke_overhead_ms=usb.invoke_overhead_ms), PCIE_FREE)
+
+
+def fit_pixel(rows: Sequence[Row], usb: HardwareConfig, base: HardwareConfig) -> HardwareConfig:
+    """tensor-g1: :data:`PIXEL_SHARED` from the coral-usb fit, then :data:`PIXEL_FREE` on the Pixel 6 rows."""
+    return fit(rows, base.replace(**{f: getattr(usb, f) for f in PIXEL_SHARED}), PIXEL_FREE)

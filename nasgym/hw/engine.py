@@ -1,12 +1,12 @@
 """The analytical Edge TPU model: per-layer cost terms and their combination.
 
 Mapping (weight-stationary). The array has ``columns = PEs x cores`` output-channel slots, each with
-``lanes_per_core`` SIMD MAC lanes that reduce over input channels and kernel taps. A weight tile holds whole input
-channels: a narrow layer (cin < lanes) packs ``lanes // cin`` kernel taps per tile, a wide one needs
-``ceil(cin / lanes)`` tiles per tap. A conv needs ``reduction tiles x ceil(cout / columns)`` weight tiles, and each
-tile stays resident while the ``P`` output positions stream through (``P`` cycles), so narrow layers leave lanes or
-columns idle. The array sustains ``compute_efficiency`` of that ideal rate. Group convs run as the device runs them:
-one conv per group (each an op with its own fixed cost) and a concat copy (the slices are read in place). Depthwise
+``lanes_per_core`` SIMD MAC lanes that reduce over input channels and kernel taps. The reduction of a conv is
+flattened the way im2col flattens it (kernel taps x input channels of a group) and cut into ``ceil(taps x cin_g /
+lanes)`` lane tiles. A conv needs ``reduction tiles x ceil(cout / columns)`` weight tiles, and each tile stays
+resident while the ``P`` output positions stream through (``P`` cycles), so narrow layers leave lanes or columns
+idle. The array sustains ``compute_efficiency`` of that ideal rate. Group convs run as the device runs them: one
+conv per group (each an op with its own fixed cost) and a concat copy (the slices are read in place). Depthwise
 convs map channels on columns and kernel taps on lanes and keep only ``depthwise_efficiency`` of those lanes busy.
 Adds, pooling and resizing run on the vector path; a concat is a memory copy.
 
@@ -64,7 +64,7 @@ def layer_terms(rows: Sequence[Row], hw: HardwareConfig) -> list[Terms]:
             if g > 1 and cin_g == 1:
                 compute = -(-taps // lanes) * -(-cout // columns) * positions / de / ce * cycle_ms
             else:
-                tiles = -(-taps // (lanes // cin_g)) if cin_g < lanes else -(-cin_g // lanes) * taps
+                tiles = -(-(taps * cin_g) // lanes)
                 compute = g * tiles * -(-(cout // g) // columns) * positions / ce * cycle_ms
                 if g > 1:
                     ops, copy = g + 1, 2 * act_out

@@ -13,7 +13,7 @@ from nasgym.hw.rows import key_row
 from nasgym.model.lowering import lower
 from nasgym.space.architecture import Architecture
 
-SIMULATOR_VERSION = "1"
+SIMULATOR_VERSION = "2"  # 2: im2col lane packing of conv reductions
 
 
 def _op_label(key: LayerKey) -> str:

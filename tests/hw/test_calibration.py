@@ -12,6 +12,7 @@ from nasgym.hw.calibration import (
     fit_baseline,
     mape,
     microbench_rows,
+    pixel_rows,
     predict,
     rank_agreement,
     table_rows,
@@ -45,6 +46,27 @@ def test_calibration_rows(rows):
     cached, uploads = microbench_rows()
     assert [r.model for r in cached] == ["dense_256x256", "dense_1024x1024", "dense_2048x2048"]
     assert len(uploads) == 4
+
+
+def test_pixel_rows_are_the_mobilenet_edgetpu_v2_family():
+    rows = pixel_rows()
+    assert [r.model for r in rows] == [f"mobilenet_edgetpu_v2_{v}" for v in ("tiny", "xs", "s", "m", "l")]
+    assert [r.measured_ms for r in rows] == [0.78, 0.82, 1.03, 1.35, 1.64]
+    assert {r.hardware for r in rows} == {"tensor-g1"}
+    assert rows[0].keys[0].h_in == 224 and rows[0].keys[-1].cout == 1001
+    assert rows[-1].macs == pytest.approx(2.531e9, rel=1e-3)
+    assert all(any(k.op == "conv" and 1 < k.groups < k.cin for k in r.keys) for r in rows)  # GC-IBN in every net
+
+
+def test_committed_tensor_g1_fits_the_pixel6_rows_and_beats_the_mac_baseline():
+    rows = pixel_rows()
+    measured = [r.measured_ms for r in rows]
+    sim = predict(rows, load_hardware("tensor-g1"))
+    a, b = fit_baseline([r.macs for r in rows], measured)
+    baseline = [a + b * r.macs for r in rows]
+    assert mape(sim, measured) < 1.5 < mape(baseline, measured)
+    assert list(sim) == sorted(sim)  # right order
+    assert np.all(np.abs(sim / np.array(measured) - 1) < 0.03)
 
 
 def test_small_fitting_helpers():
@@ -82,15 +104,16 @@ def test_committed_presets_beat_the_mac_baseline(rows):
 @pytest.mark.slow
 def test_presets_are_the_calibration_output(rows):
     """The fitted fields in the committed presets are what benchmarks/calibrate.py computes (nothing hand-tuned)."""
-    from nasgym.hw.calibration import PCIE_FREE, SHARED, USB_FREE, fit_pcie, fit_usb
+    from nasgym.hw.calibration import PCIE_FREE, PIXEL_FREE, PIXEL_SHARED, USB_FREE, fit_pcie, fit_pixel, fit_usb
 
     cached, uploads = microbench_rows()
     usb = fit_usb([r for r in rows if r.hardware == "coral-usb"], cached, uploads, load_hardware("coral-usb"))
     pcie = fit_pcie([r for r in rows if r.hardware == "coral-pcie"], usb, load_hardware("coral-pcie"))
+    pixel = fit_pixel(pixel_rows(), usb, load_hardware("tensor-g1"))
     expected = {
         "coral-usb": {f: getattr(usb, f) for f in ("host_gbps", *USB_FREE)},
         "coral-pcie": {"invoke_overhead_ms": usb.invoke_overhead_ms, **{f: getattr(pcie, f) for f in PCIE_FREE}},
-        "tensor-g1": {f: getattr(usb, f) for f in SHARED},
+        "tensor-g1": {f: getattr(pixel, f) for f in (*PIXEL_SHARED, *PIXEL_FREE)},
     }
     for preset, fields in expected.items():
         hw = load_hardware(preset)
