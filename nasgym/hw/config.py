@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -38,7 +39,10 @@ class HardwareConfig:
             sum over PEs spills the excess to off-chip memory.
         core_memory_kib: Private memory per core in KiB (documentation of the template; the parameter cache below
             is what the simulator uses for weights).
-        param_cache_mib: On-chip memory usable for caching parameters, in MiB.
+        param_cache_mib: On-chip memory for parameters and the inference executable, in MiB.
+        executable_kib_per_op: On-chip memory the compiler reserves for the inference executable per device op
+            (KiB); the parameter cache is what is left of ``param_cache_mib`` (Coral compiler documentation: "a
+            small amount of the RAM is first reserved for the model's inference executable").
         param_bytes_per_cycle: Bandwidth from the parameter cache into the array (bytes per cycle).
         activation_bytes_per_cycle: Bandwidth of the activation memories (bytes per cycle; reads plus writes).
         vector_ops_per_cycle: Element operations per cycle on the vector path (adds, pooling).
@@ -68,6 +72,7 @@ class HardwareConfig:
     pe_memory_kib: float
     core_memory_kib: float
     param_cache_mib: float
+    executable_kib_per_op: float
     param_bytes_per_cycle: float
     activation_bytes_per_cycle: float
     vector_ops_per_cycle: float
@@ -97,7 +102,8 @@ class HardwareConfig:
                 raise ValueError(f"hardware field {f.name}={value!r} is invalid: expected a number")
             object.__setattr__(self, f.name, float(value))
             nonneg = f.name.startswith("energy_") or f.name in (
-                "static_power_mw", "invoke_overhead_ms", "layer_overhead_cycles", "core_memory_kib"
+                "static_power_mw", "invoke_overhead_ms", "layer_overhead_cycles", "core_memory_kib",
+                "executable_kib_per_op",
             )
             if (value < 0) if nonneg else not value > 0:
                 expected = "a number >= 0" if nonneg else "a positive number"
@@ -129,8 +135,13 @@ class HardwareConfig:
 
     @property
     def param_cache_bytes(self) -> float:
-        """Parameter cache capacity in bytes."""
+        """On-chip parameter memory in bytes, before the executable's share (see :meth:`cache_bytes`)."""
         return self.param_cache_mib * 2**20
+
+    def cache_bytes(self, ops: int) -> float:
+        """Bytes left for caching parameters in a network of ``ops`` device ops (the executable takes the rest)."""
+        left = self.param_cache_mib * 2**20 - ops * self.executable_kib_per_op * 1024
+        return left if left > 0 else 0.0
 
     @property
     def activation_memory_bytes(self) -> float:
@@ -175,18 +186,39 @@ def hardware_names() -> list[str]:
 
 def preset_path(name: str) -> Path:
     """Path of the preset YAML called ``name``."""
-    names = hardware_names()
-    if name not in names:
+    path = PRESET_DIR / f"{name}.yaml"
+    if "/" in name or "\\" in name or not path.is_file():
+        names = hardware_names()
         raise ValueError(f"unknown hardware {name!r}: expected one of {', '.join(names)} or a path to a YAML file")
-    return PRESET_DIR / f"{name}.yaml"
+    return path
+
+
+# Parsed files: absolute path -> (file content, config). Configs are frozen, so callers share them. The file is
+# read on every call (a few microseconds) and parsed again only when its bytes changed: an mtime can miss an edit that
+# keeps the size within one timestamp tick.
+_PARSED: dict[str, tuple[bytes, HardwareConfig]] = {}
 
 
 def config_from_yaml(path: str | Path) -> HardwareConfig:
-    """Read and validate one hardware YAML file."""
+    """Read and validate one hardware YAML file (parsed once per content of the file, then shared)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as err:
+        content = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"hardware file {str(path)!r} cannot be read: {err}") from err
+    key = os.path.abspath(path)
+    cached = _PARSED.get(key)
+    if cached is not None and cached[0] == content:
+        return cached[1]
+    config = _parse_yaml(path, content)
+    _PARSED[key] = (content, config)
+    return config
+
+
+def _parse_yaml(path: Path, content: bytes) -> HardwareConfig:
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as err:
         raise ValueError(f"hardware file {str(path)!r} cannot be read: {err}") from err
     if not isinstance(data, dict):
         raise ValueError(f"hardware file {str(path)!r} is invalid: expected a mapping of fields")

@@ -112,18 +112,19 @@ class EdgeTPUCostModel:
             return network_totals(arch_rows(arch, self.input_shape, self.num_classes), h * w * c, self.num_classes, hw)
         parts = self._parts(arch, h, w, c)
         pb = sum(p.param_bytes for p in parts)
-        if pb <= hw.param_cache_bytes:
+        cache = hw.cache_bytes(sum(p.ops for p in parts))
+        if pb <= cache:
             ms, mj = sum(p.ms_cached for p in parts), sum(p.mj_cached for p in parts)
         elif hw.param_streaming == "all":
             ms, mj = sum(p.ms_streamed for p in parts), sum(p.mj_streamed for p in parts)
         else:
             ms = mj = used = 0.0
             for p in parts:  # "excess": parts in order keep what is left of the cache
-                ms_p, mj_p = p.cost(hw, hw.param_cache_bytes - used)
+                ms_p, mj_p = p.cost(hw, cache - used)
                 ms, mj, used = ms + ms_p, mj + mj_p, used + p.param_bytes
         fixed_ms, fixed_mj = fixed_costs(h * w * c, self.num_classes, hw)
         return totals(fixed_ms + ms, fixed_mj + mj, sum(p.params for p in parts), sum(p.macs for p in parts), pb,
-                      pb <= hw.param_cache_bytes, hw)
+                      pb <= cache, hw)
 
     def _part(self, key: object, rows: list) -> PartCost:
         part = self._memo.get(key)

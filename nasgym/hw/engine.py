@@ -12,8 +12,10 @@ Adds, pooling and resizing run on the vector path; a concat is a memory copy.
 
 Memory. Activations move through the activation memories; the part of a layer's input plus output that exceeds
 them spills off chip. Weights come from the parameter cache, or from off chip when the network's parameters do not
-fit (all of them on a Coral, only the excess on a phone). A layer costs ``max(compute, memory) + fixed cost`` (plus
-a group conv's concat copy). A network adds the per-invoke overhead and the host transfer of its input and output.
+fit in what the inference executable leaves of the on-chip memory (a share per device op, so networks of many small
+ops cache less); then all of them stream on a Coral, only the excess on a phone. A layer costs ``max(compute,
+memory) + fixed cost`` (plus a group conv's concat copy). A network adds the per-invoke overhead and the host
+transfer of its input and output.
 
 Plain Python over layer rows (:mod:`nasgym.hw.rows`): on ~60 layers it is faster than numpy, whose per-call overhead
 dominates at that size. The same functions serve the per-layer report and the cost model's hot path.
@@ -108,18 +110,20 @@ def layers_cost(
     return ms, mj
 
 
-def streaming_mode(terms: Sequence[Terms], hw: HardwareConfig) -> tuple[str, int]:
-    """("cached" | "all" | "excess", parameter bytes) of a whole network."""
+def streaming_mode(terms: Sequence[Terms], hw: HardwareConfig) -> tuple[str, int, float]:
+    """("cached" | "all" | "excess", parameter bytes, bytes left for parameters once the executable of the
+    network's device ops has its share of the on-chip memory) of a whole network."""
     pb = sum(t[2] for t in terms)
-    return ("cached" if pb <= hw.param_cache_bytes else hw.param_streaming), pb
+    cache = hw.cache_bytes(sum(t[7] for t in terms))
+    return ("cached" if pb <= cache else hw.param_streaming), pb, cache
 
 
 def network_totals(rows: Sequence[Row], in_bytes: float, out_bytes: float, hw: HardwareConfig) -> dict[str, float]:
     """The cost-model dict of a network's layer rows."""
     terms = layer_terms(rows, hw)
-    mode, pb = streaming_mode(terms, hw)
+    mode, pb, cache = streaming_mode(terms, hw)
     fits = mode == "cached"
-    ms, mj = layers_cost(terms, hw, mode, hw.param_cache_bytes)
+    ms, mj = layers_cost(terms, hw, mode, cache)
     fixed_ms, fixed_mj = fixed_costs(in_bytes, out_bytes, hw)
     return totals(fixed_ms + ms, fixed_mj + mj, sum(t[1] for t in terms), sum(t[0] for t in terms), pb, fits, hw)
 

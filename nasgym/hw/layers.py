@@ -3,7 +3,9 @@
 Schema (``shared/DESIGN.md``): required ``name, op, cin, cout, k, stride, groups, h_in, w_in, h_out, w_out`` with op
 in conv/add/concat/pool/fc (depthwise = conv with groups == cin); optional ``kh``/``kw`` (non-square kernels; they
 take precedence over ``k``), ``pool`` ("avg" or "max", default "avg"), ``transposed`` (bool, convs only) and
-``inputs`` (channel counts of a concat's inputs). nasgym also accepts ``stride`` as ``[sh, sw]`` for non-square
+``inputs`` (channel counts of a concat's inputs). Kernel-less ops (add, concat, pool, resize) may give ``k: 0`` or no
+``k``: add, concat and resize then have k = 1, and a pool without ``k``/``kh``/``kw`` is a global pool (the kernel is
+the input size, the output 1x1). nasgym also accepts ``stride`` as ``[sh, sw]`` for non-square
 strides, and the op ``resize`` (nearest or bilinear up/down-sampling, from ``interpolate``; k = stride = 1, cin ==
 cout, any output size). Unknown keys are an error, and so are shapes that no padding can produce.
 """
@@ -17,6 +19,7 @@ OPS = ("conv", "add", "concat", "pool", "fc", "resize")
 REQUIRED = ("name", "op", "cin", "cout", "k", "stride", "groups", "h_in", "w_in", "h_out", "w_out")
 OPTIONAL = ("kh", "kw", "pool", "transposed", "inputs")
 POOL_KINDS = ("avg", "max")
+KERNELLESS = ("add", "concat", "pool", "resize")  # ops whose k may be 0 or omitted
 
 
 class LayerKey(NamedTuple):
@@ -64,7 +67,8 @@ def check_layer(layer: Mapping, index: int = 0) -> tuple[str, LayerKey]:
         raise ValueError(f"layer {index}: {layer!r} is invalid: expected a JSON object with keys {list(REQUIRED)}")
     where = f"layer {index} ({layer.get('name', '?')!r})"
     unknown = sorted(set(layer) - set(REQUIRED) - set(OPTIONAL))
-    missing = [key for key in REQUIRED if key not in layer]
+    kernelless = layer.get("op") in KERNELLESS
+    missing = [key for key in REQUIRED if key not in layer and not (key == "k" and kernelless)]
     if unknown or missing:
         raise ValueError(
             f"{where} has unknown key(s) {unknown} / missing key(s) {missing}: expected {list(REQUIRED)} "
@@ -78,9 +82,14 @@ def check_layer(layer: Mapping, index: int = 0) -> tuple[str, LayerKey]:
     cin, cout, groups = _int(layer, "cin", where), _int(layer, "cout", where), _int(layer, "groups", where)
     h_in, w_in = _int(layer, "h_in", where), _int(layer, "w_in", where)
     h_out, w_out = _int(layer, "h_out", where), _int(layer, "w_out", where)
-    _int(layer, "k", where)
-    kh = _int(layer, "kh", where) if "kh" in layer else layer["k"]
-    kw = _int(layer, "kw", where) if "kw" in layer else layer["k"]
+    k = layer.get("k", 0)
+    if kernelless and type(k) is int and k == 0:  # no kernel: 1, or the whole input for a global pool
+        k = 0 if op == "pool" and "kh" not in layer and "kw" not in layer else 1
+    elif isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"{where}: k={k!r} is invalid: expected a positive int (or 0 / no k for the kernel-less ops "
+                         f"{', '.join(KERNELLESS)})")
+    kh = _int(layer, "kh", where) if "kh" in layer else k or h_in
+    kw = _int(layer, "kw", where) if "kw" in layer else k or w_in
     stride = layer["stride"]
     if isinstance(stride, list | tuple) and len(stride) == 2:
         sh, sw = _int({"stride": stride[0]}, "stride", where), _int({"stride": stride[1]}, "stride", where)
@@ -126,6 +135,8 @@ def check_layer(layer: Mapping, index: int = 0) -> tuple[str, LayerKey]:
         if op == "pool":
             if cin != cout:
                 raise bad_shape("cin == cout")
+            if k == 0 and (h_out, w_out) != (1, 1):
+                raise bad_shape("h_out = w_out = 1 for a pool without k (a global pool)")
             for size, out, kernel, s, axis in ((h_in, h_out, kh, sh, "h"), (w_in, w_out, kw, sw, "w")):
                 lo, hi = _conv_range(size, kernel, s, False)
                 if not lo <= out <= hi:

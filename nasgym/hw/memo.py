@@ -15,13 +15,14 @@ class PartCost:
     """Cost of consecutive layers on one hardware config, with their parameters cached or streamed."""
 
     __slots__ = ("terms", "param_bytes", "params", "macs", "ms_cached", "mj_cached", "ms_streamed", "mj_streamed",
-                 "h_out", "w_out")
+                 "h_out", "w_out", "ops")
 
     def __init__(self, rows: list[Row], hw: HardwareConfig) -> None:
         self.terms = layer_terms(rows, hw)
         self.macs = sum(t[0] for t in self.terms)
         self.params = sum(t[1] for t in self.terms)
         self.param_bytes = sum(t[2] for t in self.terms)
+        self.ops = sum(t[7] for t in self.terms)
         self.ms_cached, self.mj_cached = layers_cost(self.terms, hw, "cached")
         self.ms_streamed, self.mj_streamed = layers_cost(self.terms, hw, "all")
         self.h_out = self.w_out = 0

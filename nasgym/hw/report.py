@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import overload
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,52 @@ class LayerReport:
     ops: int
 
 
+class LayerRows(Sequence[LayerReport]):
+    """The per-layer rows of a report, built on first access: totals need none of them (``simulate`` stays fast).
+
+    Behaves like the tuple it builds: indexing, slicing (a tuple), ``len``, iteration, equality and hashing.
+    """
+
+    __slots__ = ("_build", "_rows")
+
+    def __init__(self, build: Callable[[], Iterable[LayerReport]]) -> None:
+        self._build: Callable[[], Iterable[LayerReport]] | None = build
+        self._rows: tuple[LayerReport, ...] | None = None
+
+    def rows(self) -> tuple[LayerReport, ...]:
+        """The rows as a tuple (built once)."""
+        if self._rows is None:
+            self._rows = tuple(self._build())
+            self._build = None
+        return self._rows
+
+    @overload
+    def __getitem__(self, index: int) -> LayerReport: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[LayerReport, ...]: ...
+
+    def __getitem__(self, index):
+        return self.rows()[index]
+
+    def __len__(self) -> int:
+        return len(self.rows())
+
+    def __iter__(self) -> Iterator[LayerReport]:
+        return iter(self.rows())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LayerRows | tuple):
+            return self.rows() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.rows())
+
+    def __repr__(self) -> str:
+        return f"LayerRows({len(self)} layers)" if self._rows is not None else "LayerRows(not built yet)"
+
+
 @dataclass(frozen=True)
 class SimReport:
     """Simulated inference of one network on one hardware config.
@@ -57,7 +105,7 @@ class SimReport:
         invoke_ms: Per-invoke overhead.
         host_ms: Host transfer of the input and output.
         streamed_bytes: Parameter bytes read from off chip on every inference.
-        layers: Per-layer rows, in execution order.
+        layers: Per-layer rows, in execution order (a tuple, or a :class:`LayerRows` that builds them on first use).
     """
 
     hardware: str
@@ -70,7 +118,7 @@ class SimReport:
     invoke_ms: float
     host_ms: float
     streamed_bytes: float
-    layers: tuple[LayerReport, ...] = field(repr=False)
+    layers: tuple[LayerReport, ...] | LayerRows = field(repr=False)
 
     def totals(self) -> dict[str, float]:
         """The cost-model dict: latency_ms, energy_mj, params, macs, param_bytes, fits_on_chip."""
@@ -81,7 +129,7 @@ class SimReport:
 
     def to_dict(self) -> dict:
         """JSON-ready dict of everything, layers included."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "layers"}
         data["layers"] = [asdict(layer) for layer in self.layers]
         return data
 

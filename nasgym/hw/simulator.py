@@ -13,7 +13,7 @@ from nasgym.hw.rows import key_row
 from nasgym.model.lowering import lower
 from nasgym.space.architecture import Architecture
 
-SIMULATOR_VERSION = "2"  # 2: im2col lane packing of conv reductions
+SIMULATOR_VERSION = "3"  # 2: im2col lane packing; 3: executable share of the on-chip memory
 
 
 def _op_label(key: LayerKey) -> str:
@@ -39,9 +39,9 @@ def _shape(key: LayerKey) -> str:
 def simulate_layers(names: Sequence[str], keys: Sequence[LayerKey], hw: HardwareConfig) -> SimReport:
     """Simulate validated layers (see :func:`nasgym.hw.layers.check_layers`) on ``hw``."""
     terms = layer_terms([key_row(key) for key in keys], hw)
-    mode, param_bytes = streaming_mode(terms, hw)
+    mode, param_bytes, cache = streaming_mode(terms, hw)
     costs: list[LayerCost] = []
-    ms, mj = layers_cost(terms, hw, mode, hw.param_cache_bytes, costs)
+    ms, mj = layers_cost(terms, hw, mode, cache, costs)
     first, last = keys[0], keys[-1]
     in_bytes, out_bytes = first.cin * first.h_in * first.w_in, last.cout * last.h_out * last.w_out
     fixed_ms, fixed_mj = fixed_costs(in_bytes, out_bytes, hw)

@@ -1,5 +1,7 @@
 """Hardware configs: presets, YAML loading, overrides and their errors."""
 
+import dataclasses
+
 import pytest
 
 from nasgym.hw import HardwareConfig, hardware_names, load_hardware
@@ -19,7 +21,10 @@ def test_key_figures():
     assert usb.clock_mhz == 500 and usb.peak_tops == pytest.approx(4.096)
     assert usb.param_streaming == "all" and g1.param_streaming == "excess"
     assert g1.clock_mhz == 1066
-    assert usb.param_cache_bytes == pytest.approx(7.8 * 2**20)
+    assert usb.param_cache_bytes == 8 * 2**20
+    # the executable takes 4 KiB per device op: 50 ops leave 7.8 MiB, 2048 ops none
+    assert usb.cache_bytes(50) == pytest.approx(8 * 2**20 - 50 * 4096)
+    assert usb.cache_bytes(0) == 8 * 2**20 and usb.cache_bytes(2048) == 0.0 and usb.cache_bytes(5000) == 0.0
 
 
 def test_every_field_is_documented():
@@ -89,3 +94,33 @@ def test_bad_values(field, value, needle):
 def test_missing_file():
     with pytest.raises(ValueError, match="cannot be read"):
         load_hardware("/nonexistent/hw.yaml")
+
+
+def test_presets_are_parsed_once_and_shared():
+    """A preset is parsed once (configs are frozen, so every caller gets the same object); overrides make copies."""
+    first = load_hardware("tensor-g1")
+    assert load_hardware("tensor-g1") is first and load_hardware(PRESET_DIR / "tensor-g1.yaml") is first
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.clock_mhz = 1.0
+    fast = load_hardware("tensor-g1", clock_mhz=2000)
+    assert fast.clock_mhz == 2000 and fast is not first and load_hardware("tensor-g1").clock_mhz == 1066
+
+
+def test_an_edited_file_is_parsed_again(tmp_path, monkeypatch):
+    """The cache is keyed by the file's bytes: an edit of the same size, at once, is seen (an mtime could miss it)."""
+    path = tmp_path / "mine.yaml"
+    text = (PRESET_DIR / "coral-usb.yaml").read_text()
+    path.write_text(text.replace("clock_mhz: 500", "clock_mhz: 250"))
+    assert load_hardware(path).clock_mhz == 250
+    path.write_text(text.replace("clock_mhz: 500", "clock_mhz: 260"))
+    assert load_hardware(path).clock_mhz == 260
+    monkeypatch.chdir(tmp_path)  # a relative path is keyed by its absolute path
+    other = tmp_path / "sub"
+    other.mkdir()
+    (other / "mine.yaml").write_text(text)
+    assert load_hardware("mine.yaml").clock_mhz == 260
+    monkeypatch.chdir(other)
+    assert load_hardware("mine.yaml").clock_mhz == 500
+    path.write_text("a: [\n")
+    with pytest.raises(ValueError, match="cannot be read"):
+        load_hardware(path)

@@ -87,13 +87,18 @@ def test_parameters_beyond_cache_stream_all_or_excess():
     each = 1024 * 1024 + 4 * 1024
     fits = simulate(layers, load_hardware("coral-usb", **CLEAN))
     assert fits.fits_on_chip and fits.streamed_bytes == 0
-    small = dict(CLEAN, param_cache_mib=1.5)
+    small = dict(CLEAN, param_cache_mib=1.5, executable_kib_per_op=4)
     coral = simulate(layers, load_hardware("coral-usb", **small))
     assert not coral.fits_on_chip and coral.streamed_bytes == 2 * each
     phone = simulate(layers, load_hardware("coral-usb", **small, param_streaming="excess"))
-    assert phone.streamed_bytes == pytest.approx(2 * each - 1.5 * 2**20)
-    assert [r.bytes_offchip for r in phone.layers] == pytest.approx([0, 2 * each - 1.5 * 2**20])
+    cache = 1.5 * 2**20 - 2 * 4096  # the executable of the two ops takes 4 KiB each
+    assert phone.streamed_bytes == pytest.approx(2 * each - cache)
+    assert [r.bytes_offchip for r in phone.layers] == pytest.approx([0, 2 * each - cache])
     assert fits.latency_ms < phone.latency_ms < coral.latency_ms
+    # 2.008 MiB of parameters fit 2.02 MiB of memory, but not beside an executable of 2 x 8 KiB
+    edge = dict(CLEAN, param_cache_mib=2.02)
+    assert simulate(layers, load_hardware("coral-usb", **edge, executable_kib_per_op=0)).fits_on_chip
+    assert not simulate(layers, load_hardware("coral-usb", **edge, executable_kib_per_op=8)).fits_on_chip
 
 
 def test_report_totals_are_sums():

@@ -85,3 +85,51 @@ def test_simulate_rejects_bad_layers_and_objects():
         simulate([conv(op="relu")])
     with pytest.raises(ValueError, match="cannot simulate int"):
         simulate(42)
+
+
+def _without_k(layer: dict) -> dict:
+    return {key: value for key, value in layer.items() if key != "k"}
+
+
+ADD = {"name": "add", "op": "add", "cin": 32, "cout": 32, "k": 1, "stride": 1, "groups": 1,
+       "h_in": 14, "w_in": 14, "h_out": 14, "w_out": 14}
+CONCAT = {**ADD, "name": "cat", "op": "concat", "cin": 48, "cout": 48, "inputs": [16, 32]}
+GLOBAL_POOL = {**ADD, "name": "pool", "op": "pool", "k": 14, "kh": 14, "kw": 14, "h_out": 1, "w_out": 1}
+
+
+@pytest.mark.parametrize("layer", [ADD, CONCAT], ids=["add", "concat"])
+@pytest.mark.parametrize("form", ["k0", "no_k"])
+def test_kernel_less_ops_accept_k0_or_no_k(layer, form):
+    """An exporter may write k: 0 or leave k out for add and concat; they mean the same as k: 1."""
+    given = {**layer, "k": 0} if form == "k0" else _without_k(layer)
+    assert check_layer(given) == check_layer(layer)
+    assert simulate([given], "tensor-g1").to_dict() == simulate([layer], "tensor-g1").to_dict()
+
+
+@pytest.mark.parametrize("form", ["k0", "no_k"])
+def test_global_pool_without_k(form):
+    """A pool with k: 0 or no k (and no kh/kw) pools over its whole input, like an explicit kh x kw kernel."""
+    given = {key: value for key, value in GLOBAL_POOL.items() if key not in ("k", "kh", "kw")}
+    if form == "k0":
+        given["k"] = 0
+    _, key = check_layer(given)
+    assert (key.kh, key.kw, key.pool) == (14, 14, "avg") and key == check_layer(GLOBAL_POOL)[1]
+    rect = {**given, "w_in": 7}
+    assert check_layer(rect)[1][3:5] == (14, 7)
+    with pytest.raises(ValueError, match="h_out = w_out = 1 for a pool without k"):
+        check_layer({**given, "h_out": 7, "w_out": 7})
+
+
+@pytest.mark.parametrize(
+    ("layer", "needle"),
+    [
+        (conv(k=0), r"k=0 is invalid: expected a positive int \(or 0 / no k for the kernel-less ops add, concat"),
+        (_without_k(conv()), r"missing key\(s\) \['k'\]"),
+        ({**ADD, "k": -1}, "k=-1 is invalid"),
+        ({**ADD, "k": False}, "k=False is invalid"),
+        ({**ADD, "k": 3}, "expected k = stride = 1"),
+    ],
+)
+def test_k_is_required_where_there_is_a_kernel(layer, needle):
+    with pytest.raises(ValueError, match=needle):
+        check_layer(layer)

@@ -72,3 +72,44 @@ def test_report_outputs(samples):
     table = report.table()
     assert "stem" in table and "hardware tensor-g1: latency" in table
     assert all(r.bound in ("compute", "memory", "overhead") for r in report.layers)
+
+
+def test_lowered_keys_equal_checked_lowering(samples):
+    """The per-layer rows of an Architecture use its own lowering without re-validating it: same names and keys."""
+    from nasgym.hw.simulator import lowered_keys
+
+    for arch in samples[:10] + [nasgym.reference(name) for name in nasgym.reference_names()]:
+        for shape, classes in ((None, 1000), ((96, 128, 1), 10)):
+            assert lowered_keys(arch, shape, classes) == check_layers(nasgym.lower(arch, shape, classes))
+
+
+def test_per_layer_rows_are_built_on_first_read(samples):
+    report = simulate(samples[4], "tensor-g1")
+    assert repr(report.layers) == "LayerRows(not built yet)"
+    rows = tuple(report.layers)
+    assert report.layers == rows and rows == report.layers and report.layers[1:3] == rows[1:3]
+    assert len(report.layers) == len(rows) and hash(report.layers) == hash(rows) and report.layers[-1].op == "fc"
+    assert sum(r.macs for r in rows) == report.macs and sum(r.params for r in rows) == report.params
+    assert simulate(samples[4], "tensor-g1") == report
+
+
+@pytest.mark.parametrize(("hardware", "cache_mib"), [("coral-usb", 1.0), ("tensor-g1", 1.0), ("tensor-g1", 64.0)])
+def test_streamed_bytes_equal_the_layers_off_chip_traffic(samples, hardware, cache_mib):
+    """With activations never spilling, each layer's off-chip bytes are its streamed parameters: they sum to the
+    report's streamed_bytes in every streaming mode (all, excess, cached)."""
+    report = simulate(samples[5], hardware, param_cache_mib=cache_mib, pe_memory_kib=2**20)
+    assert sum(r.bytes_offchip for r in report.layers) == pytest.approx(report.streamed_bytes, abs=1e-6)
+    assert report.fits_on_chip == (report.streamed_bytes == 0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [({"num_classes": 0}, "num_classes=0 is invalid: expected a positive int"),
+     ({"num_classes": True}, "num_classes=True is invalid"),
+     ({"input_shape": (224, 224)}, r"input_shape=\(224, 224\) is invalid for an Architecture: expected \(height"),
+     ({"input_shape": (224, 0, 3)}, "input_shape=.* is invalid"),
+     ({"clock_mhz": 0}, "clock_mhz=0 is invalid")],
+)
+def test_bad_arguments_for_an_architecture(samples, kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        simulate(samples[0], "tensor-g1", **kwargs)
