@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from nasgym.hw.config import HardwareConfig, load_hardware
-from nasgym.hw.engine import LayerCost, fixed_costs, host_ms, layer_terms, layers_cost, streaming_mode, totals
+from nasgym.hw.engine import (
+    LayerCost,
+    Terms,
+    fixed_costs,
+    host_ms,
+    layer_terms,
+    layers_cost,
+    streaming_mode,
+    totals,
+)
 from nasgym.hw.layers import LayerKey, check_layers
-from nasgym.hw.report import LayerReport, SimReport
-from nasgym.hw.rows import key_row
+from nasgym.hw.report import LayerReport, LayerRows, SimReport
+from nasgym.hw.rows import Row, arch_rows, key_row
 from nasgym.model.lowering import lower
 from nasgym.space.architecture import Architecture
 
@@ -38,13 +48,43 @@ def _shape(key: LayerKey) -> str:
 
 def simulate_layers(names: Sequence[str], keys: Sequence[LayerKey], hw: HardwareConfig) -> SimReport:
     """Simulate validated layers (see :func:`nasgym.hw.layers.check_layers`) on ``hw``."""
-    terms = layer_terms([key_row(key) for key in keys], hw)
+    names, keys = tuple(names), tuple(keys)
+    return _simulate_rows([key_row(key) for key in keys], lambda: (names, keys), hw)
+
+
+def _simulate_rows(
+    rows: Sequence[Row], labels: Callable[[], tuple[Sequence[str], Sequence[LayerKey]]], hw: HardwareConfig
+) -> SimReport:
+    """The report of layer rows; ``labels()`` gives the names and keys of the same layers when the per-layer rows
+    are first read (the totals need only the rows)."""
+    terms = layer_terms(rows, hw)
     mode, param_bytes, cache = streaming_mode(terms, hw)
-    costs: list[LayerCost] = []
-    ms, mj = layers_cost(terms, hw, mode, cache, costs)
-    first, last = keys[0], keys[-1]
-    in_bytes, out_bytes = first.cin * first.h_in * first.w_in, last.cout * last.h_out * last.w_out
+    ms, mj = layers_cost(terms, hw, mode, cache)
+    first, last = rows[0], rows[-1]
+    in_bytes, out_bytes = first[1] * first[6] * first[7], last[2] * last[8] * last[9]  # cin*h_in*w_in, cout*h*w
     fixed_ms, fixed_mj = fixed_costs(in_bytes, out_bytes, hw)
+    if mode == "cached":
+        streamed = 0.0
+    elif mode == "all":
+        streamed = float(param_bytes)
+    else:  # "excess": the layers fill the cache in order, the rest streams
+        streamed = float(max(0.0, param_bytes - cache))
+    out = totals(fixed_ms + ms, fixed_mj + mj, 0, 0, param_bytes, mode == "cached", hw)
+    return SimReport(
+        hardware=hw.name, latency_ms=out["latency_ms"], energy_mj=out["energy_mj"], params=sum(t[1] for t in terms),
+        macs=sum(t[0] for t in terms), param_bytes=param_bytes, fits_on_chip=mode == "cached",
+        invoke_ms=hw.invoke_overhead_ms, host_ms=host_ms(in_bytes, out_bytes, hw), streamed_bytes=streamed,
+        layers=LayerRows(lambda: _layer_reports(*labels(), terms, mode, cache, hw)),
+    )
+
+
+def _layer_reports(
+    names: Sequence[str], keys: Sequence[LayerKey], terms: Sequence[Terms], mode: str, cache: float,
+    hw: HardwareConfig,
+) -> list[LayerReport]:
+    """One :class:`LayerReport` per layer (the per-layer detail of :func:`_simulate_rows`)."""
+    costs: list[LayerCost] = []
+    layers_cost(terms, hw, mode, cache, costs)
     cycles_per_ms = hw.clock_mhz * 1e3
     rows = []
     for name, key, (macs, params, pb, *_, ops), cost in zip(names, keys, terms, costs, strict=True):
@@ -58,13 +98,7 @@ def simulate_layers(names: Sequence[str], keys: Sequence[LayerKey], hw: Hardware
             ms=cost.ms, utilization=macs / (cycles * hw.macs_per_cycle) if cycles > 0 else 0.0, bound=bound,
             bytes_onchip=cost.bytes_onchip, bytes_offchip=cost.bytes_offchip, energy_mj=cost.energy_mj, ops=ops,
         ))
-    out = totals(fixed_ms + ms, fixed_mj + mj, 0, 0, param_bytes, mode == "cached", hw)
-    return SimReport(
-        hardware=hw.name, latency_ms=out["latency_ms"], energy_mj=out["energy_mj"], params=sum(t[1] for t in terms),
-        macs=sum(t[0] for t in terms), param_bytes=param_bytes, fits_on_chip=mode == "cached",
-        invoke_ms=hw.invoke_overhead_ms, host_ms=host_ms(in_bytes, out_bytes, hw),
-        streamed_bytes=float(sum(c.streamed_bytes for c in costs)), layers=tuple(rows),
-    )
+    return rows
 
 
 def to_layers(
@@ -84,10 +118,7 @@ def to_layers(
         return lower(x, input_shape, num_classes)
     if isinstance(x, Sequence) and not isinstance(x, str | bytes):
         return list(x)
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a dependency
-        torch = None
+    torch = sys.modules.get("torch")  # a torch module exists only if torch is imported: never import it here
     if torch is not None and isinstance(x, torch.nn.Module):
         from nasgym.hw.fx_import import module_layers
 
@@ -120,5 +151,36 @@ def simulate(
         A :class:`SimReport` with ``latency_ms``, ``energy_mj``, ``param_bytes``, ``fits_on_chip`` and per-layer rows.
     """
     hw = load_hardware(hardware, **overrides)
+    if isinstance(x, Architecture):  # valid by construction: cost its rows, lower it to named layers on demand
+        _check_arch_args(input_shape, num_classes)
+        return _simulate_rows(arch_rows(x, input_shape, num_classes),
+                              lambda: lowered_keys(x, input_shape, num_classes), hw)
     names, keys = check_layers(to_layers(x, input_shape, num_classes))
     return simulate_layers(names, keys, hw)
+
+
+def lowered_keys(
+    arch: Architecture, input_shape: Sequence[int] | None = None, num_classes: int = 1000
+) -> tuple[list[str], list[LayerKey]]:
+    """Names and keys of ``nasgym.lower(arch, ...)``, equal to ``check_layers`` of it without re-validating layers
+    that nasgym's own lowering made (a test pins the equality)."""
+    names, keys = [], []
+    for layer in lower(arch, input_shape, num_classes):
+        k, s, op = layer["k"], layer["stride"], layer["op"]
+        names.append(layer["name"])
+        keys.append(LayerKey(op, layer["cin"], layer["cout"], layer.get("kh", k), layer.get("kw", k), s, s,
+                             layer["groups"], layer["h_in"], layer["w_in"], layer["h_out"], layer["w_out"],
+                             layer.get("pool", "avg" if op == "pool" else ""), layer.get("transposed", False)))
+    return names, keys
+
+
+def _check_arch_args(input_shape: object, num_classes: object) -> None:
+    """What lowering an Architecture needs: a (height, width, channels) of positive ints and a positive int width."""
+    if input_shape is not None and (
+        not isinstance(input_shape, Sequence) or isinstance(input_shape, str) or len(input_shape) != 3
+        or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in input_shape)
+    ):
+        raise ValueError(f"input_shape={input_shape!r} is invalid for an Architecture: expected (height, width, "
+                         "channels) of positive ints")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes={num_classes!r} is invalid: expected a positive int")
