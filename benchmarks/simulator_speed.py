@@ -3,8 +3,10 @@
     .venv/bin/python benchmarks/simulator_speed.py [--archs 2000] [--repeats 3] [--no-write]
 
 Pinned to one CPU with numpy/torch threads 1. Rows: the floor (``nasgym.count``, a plain MAC count over the same
-architectures), the simulator without memoization (one ``evaluate`` per architecture), with per-block memoization
-(after one warm-up pass over the same architectures; the cold pass is shown too). Best of ``--repeats`` runs, per
+architectures), the public function ``nasgym.hw.simulate(arch, hardware=...)`` (the report's totals; and with its
+per-layer rows read, which lowers the architecture to named layers), the cost model without memoization (one
+``evaluate`` per architecture), with per-block memoization (after one warm-up pass over the same architectures; the
+cold pass is shown too). Best of ``--repeats`` runs, per
 CPU second of this process and per wall second. Writes the "Simulator speed" section of benchmarks/RESULTS.md.
 """
 
@@ -22,7 +24,7 @@ import torch
 from results_md import write_section
 
 import nasgym
-from nasgym.hw import EdgeTPUCostModel
+from nasgym.hw import EdgeTPUCostModel, simulate
 
 
 def rate(fn, archs, repeats: int) -> tuple[float, float]:
@@ -55,14 +57,20 @@ def main(argv: list[str] | None = None) -> int:
     results = [("floor: nasgym.count (MAC count)", rate(lambda a: [nasgym.count(x) for x in a], archs,
                                                         args.repeats), "-")]
     for hardware in ("tensor-g1", "coral-usb"):
+        results.append((f"public `simulate(arch, hardware)` ({hardware})",
+                        rate(lambda a, h=hardware: [simulate(x, hardware=h).latency_ms for x in a], archs,
+                             args.repeats), "5,000"))
+        results.append((f"public `simulate`, per-layer rows read ({hardware})",
+                        rate(lambda a, h=hardware: [len(simulate(x, hardware=h).layers) for x in a], archs,
+                             args.repeats), "-"))
         plain = EdgeTPUCostModel(hardware, memoize=False)
-        results.append((f"simulator, no memo ({hardware})", rate(lambda a, m=plain: [m.evaluate(x) for x in a],
-                                                                 archs, args.repeats), "5,000"))
+        results.append((f"cost model, no memo ({hardware})", rate(lambda a, m=plain: [m.evaluate(x) for x in a],
+                                                                  archs, args.repeats), "5,000"))
         memo = EdgeTPUCostModel(hardware)
         cold = rate(lambda a, m=memo: [m.evaluate(x) for x in a], archs, 1)
         warm = rate(lambda a, m=memo: [m.evaluate(x) for x in a], archs, args.repeats)
-        results.append((f"simulator, block memo, cold ({hardware})", cold, "-"))
-        results.append((f"simulator, block memo, warm ({hardware})", warm, "20,000"))
+        results.append((f"cost model, block memo, cold ({hardware})", cold, "-"))
+        results.append((f"cost model, block memo, warm ({hardware})", warm, "20,000"))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         f"{args.archs} random `edgetpu-v2` architectures (seed 0), 224x224x3, 1000 classes; one core "
