@@ -111,7 +111,7 @@ class NasEnv(gym.Env):
         """The quality evaluator (built from its spec on first use)."""
         if self._evaluator is None:
             source = self._evaluator_source
-            if isinstance(source, dict):
+            if isinstance(source, dict | str):
                 from nasgym.quality import make_evaluator
 
                 source = make_evaluator(source)
@@ -235,14 +235,14 @@ class NasEnv(gym.Env):
             return
         self._closed = True
         owned = [getattr(self._cache, "cache", None)]
-        owned += [self._evaluator] if isinstance(self._evaluator_source, dict) else []
+        owned += [self._evaluator] if isinstance(self._evaluator_source, dict | str) else []
         owned += [self._cost_model] if isinstance(self._cost_source, dict) else []
         for obj in owned:
             closer = getattr(obj, "close", None)
             if callable(closer):
                 closer()
         self._cache = None
-        if isinstance(self._evaluator_source, dict):
+        if isinstance(self._evaluator_source, dict | str):
             self._evaluator = None
 
     def __repr__(self) -> str:

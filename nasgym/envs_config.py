@@ -150,6 +150,8 @@ def _parse(data: dict, path: Path) -> EnvConfig:
     for name in _DICT_FIELDS:
         if name != "reward" and hasattr(data[name], "evaluate"):
             continue  # a ready cost model / evaluator object passed as an override
+        if name == "evaluator" and isinstance(data[name], str):
+            continue  # a named spec ("default", "reference"), checked by make_evaluator
         if not isinstance(data[name], dict) or "kind" not in data[name]:
             raise ValueError(f"{where} field {name}={data[name]!r} is invalid: expected a mapping with a 'kind'")
     mode = data.get("action_mode", "discrete")

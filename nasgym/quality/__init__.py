@@ -1,6 +1,7 @@
 """Quality evaluators: datasets, the proxy network, short training, weight-sharing supernet, zero-cost proxies, cache.
 
-Use ``make_evaluator({"kind": "train" | "supernet" | "zero_cost", ...})``, wrap it in
+Use ``make_evaluator({"kind": "train" | "supernet" | "zero_cost", ...})`` or a named spec (``"default"``,
+``"reference"``), wrap it in
 ``CachedEvaluator(evaluator, EvaluationCache(path))`` to persist results.
 """
 
@@ -8,13 +9,14 @@ from nasgym.quality.base import Evaluator, failed_metrics
 from nasgym.quality.cache import CachedEvaluator, EvaluationCache
 from nasgym.quality.data import Dataset, load_dataset
 from nasgym.quality.factory import evaluator_kinds, make_evaluator
+from nasgym.quality.named_specs import NAMED_SPECS
 from nasgym.quality.proxy import build_proxy_model, proxy_architecture
 from nasgym.quality.supernet_evaluator import SupernetConfig, SupernetEvaluator
 from nasgym.quality.train_evaluator import TrainConfig, TrainEvaluator
 from nasgym.quality.zero_cost import ZeroCostConfig, ZeroCostEvaluator
 
 __all__ = [
-    "CachedEvaluator", "Dataset", "EvaluationCache", "Evaluator", "SupernetConfig", "SupernetEvaluator",
+    "NAMED_SPECS", "CachedEvaluator", "Dataset", "EvaluationCache", "Evaluator", "SupernetConfig", "SupernetEvaluator",
     "TrainConfig", "TrainEvaluator", "ZeroCostConfig", "ZeroCostEvaluator", "build_proxy_model", "evaluator_kinds",
     "failed_metrics", "load_dataset", "make_evaluator", "proxy_architecture",
 ]

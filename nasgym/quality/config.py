@@ -28,6 +28,17 @@ def number_in(low: float, high: float, low_open: bool = False) -> Check:
     return ok, f"a number in {'(' if low_open else '['}{low:g}, {high:g}]"
 
 
+def number_pair(low: float, high: float) -> Check:
+    """A list or tuple [a, b] of real numbers with low < a <= b <= high."""
+    def ok(v: Any) -> bool:
+        if not isinstance(v, list | tuple) or len(v) != 2:
+            return False
+        if any(isinstance(x, bool) or not isinstance(x, int | float) or x != x for x in v):
+            return False
+        return low < v[0] <= v[1] <= high
+    return ok, f"[a, b] with {low:g} < a <= b <= {high:g}"
+
+
 def one_of(*choices: Any) -> Check:
     """One of ``choices``."""
     return (lambda v: any(v == c and type(v) is type(c) for c in choices),

@@ -22,6 +22,7 @@ import torch
 
 DEFAULT_FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 DATASETS: tuple[str, ...] = ("fashion_mnist", "digits")
+IMAGE_SIDES: dict[str, int] = {"fashion_mnist": 28, "digits": 8}  # side of one image, in pixels
 SPLIT_SEED = 20220601
 INSTALL_HINT = "sudo apt-get install dataset-fashion-mnist (or point NASGYM_DATA at a directory with the IDX files)"
 

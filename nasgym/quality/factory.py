@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nasgym.quality.base import Evaluator
+from nasgym.quality.named_specs import NAMED_SPECS, resolve_spec
 from nasgym.quality.supernet_evaluator import SupernetEvaluator
 from nasgym.quality.train_evaluator import TrainEvaluator
 from nasgym.quality.zero_cost import ZeroCostEvaluator
@@ -30,17 +31,21 @@ def evaluator_kinds() -> tuple[str, ...]:
     return tuple(EVALUATORS)
 
 
-def make_evaluator(spec: dict) -> Evaluator:
-    """Build an evaluator from ``{"kind": KIND, **config fields}`` (cheap: datasets and supernets load lazily).
+def make_evaluator(spec: str | dict) -> Evaluator:
+    """Build an evaluator from ``{"kind": KIND, **config fields}`` or a named spec (``"default"``, ``"reference"``,
+    or ``{"kind": NAME, **overrides}``; see :mod:`nasgym.quality.named_specs`). Cheap: data loads lazily.
 
     Raises:
         ValueError: On a missing or unknown ``kind`` or an unknown/invalid config field (named, with valid ones).
     """
+    spec = resolve_spec(spec)
     if not isinstance(spec, dict):
-        raise ValueError(f"evaluator spec={spec!r} is invalid: expected a dict with a 'kind' key")
+        raise ValueError(f"evaluator spec={spec!r} is invalid: expected a dict with a 'kind' key or one of the "
+                         f"named specs {', '.join(NAMED_SPECS)}")
     if "kind" not in spec:
         raise ValueError(f"evaluator spec {spec!r} has no 'kind': expected one of {', '.join(EVALUATORS)}")
     kind = spec["kind"]
     if kind not in EVALUATORS:
-        raise ValueError(f"evaluator kind={kind!r} is invalid: expected one of {', '.join(EVALUATORS)}")
+        raise ValueError(f"evaluator kind={kind!r} is invalid: expected one of {', '.join(EVALUATORS)} or a named "
+                         f"spec ({', '.join(NAMED_SPECS)})")
     return EVALUATORS[kind](**{k: v for k, v in spec.items() if k != "kind"})

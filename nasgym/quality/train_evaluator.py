@@ -16,8 +16,9 @@ import torch
 
 from nasgym.model import count
 from nasgym.quality.base import Stopwatch, failed_metrics
-from nasgym.quality.config import fingerprint, one_of, optional_str, parse_config
-from nasgym.quality.data import DATASETS, load_dataset
+from nasgym.quality.canvas import canvas_dataset, check_canvas
+from nasgym.quality.config import fingerprint, number_pair, one_of, optional_str, parse_config, positive_int
+from nasgym.quality.data import DATASETS, IMAGE_SIDES, Dataset, load_dataset
 from nasgym.quality.proxy import build_proxy_model, proxy_architecture
 from nasgym.quality.training import (
     TRAINING_CHECKS,
@@ -56,9 +57,17 @@ class TrainConfig:
     channels_last: bool = True
     threads: int = 1
     divergence_loss: float = 100.0
+    canvas: int = 0
+    canvas_scale: tuple[float, float] = (1.0, 2.0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "canvas_scale", tuple(self.canvas_scale))
 
 
-TRAIN_CHECKS = {"dataset": one_of(*DATASETS), "data_dir": optional_str(), **TRAINING_CHECKS}
+TRAIN_CHECKS = {
+    "dataset": one_of(*DATASETS), "data_dir": optional_str(), **TRAINING_CHECKS,
+    "canvas": positive_int(0), "canvas_scale": number_pair(0.0, 16.0),
+}
 
 
 class TrainEvaluator:
@@ -68,7 +77,11 @@ class TrainEvaluator:
 
     def __init__(self, config: TrainConfig | None = None, **fields: object) -> None:
         self.config = config or parse_config(TrainConfig, fields, TRAIN_CHECKS, self.kind)
-        self.fingerprint = fingerprint(self.kind, self.config, VERSION)
+        if self.config.canvas:
+            check_canvas(self.config.canvas, self.config.canvas_scale, IMAGE_SIDES[self.config.dataset])
+        # Without a canvas the fingerprint is the one from before the canvas fields existed (cache stays valid).
+        unused = () if self.config.canvas else ("canvas", "canvas_scale")
+        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", *unused))
 
     def __repr__(self) -> str:
         return f"TrainEvaluator({self.fingerprint})"
@@ -77,11 +90,17 @@ class TrainEvaluator:
         """The training hyper-parameters of one repeat."""
         return training_settings(self.config, self.config.channels_last)
 
+    def dataset(self) -> Dataset:
+        """The proxy task's data: the dataset, on ``canvas`` x ``canvas`` canvases when ``canvas`` > 0."""
+        c = self.config
+        dataset = load_dataset(c.dataset, c.data_dir)
+        return canvas_dataset(dataset, c.canvas, c.canvas_scale) if c.canvas else dataset
+
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Mean validation accuracy over ``repeats`` seeded short trainings; never raises for a diverging net."""
         watch = Stopwatch()
         c = self.config
-        dataset = load_dataset(c.dataset, c.data_dir)
+        dataset = self.dataset()
         proxy = proxy_architecture(arch, dataset.input_shape, c.width_multiplier)
         counts = count(proxy, num_classes=dataset.num_classes)
         info = {"params": counts.params, "proxy_macs": counts.macs}

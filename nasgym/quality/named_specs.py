@@ -1,0 +1,37 @@
+"""Named evaluator specs: ``make_evaluator("default")``, ``make_evaluator("reference")``.
+
+- ``default``: the quality proxy the training envs use, chosen by ``benchmarks/proxy_study.py`` for its rank
+  fidelity against ``reference`` per CPU-second (table in ``benchmarks/RESULTS.md``, "Proxy-configuration study").
+- ``reference``: the long, multi-seed training every proxy is judged against (its rows are committed in
+  ``benchmarks/data/proxy_study.csv``): 3 trainings of 1000 x 64 images each (~1.3 epochs) on the 56x56 canvas
+  task, averaged.
+
+A name is accepted wherever a spec dict is: ``"default"``, or ``{"kind": "default", **overrides}`` (e.g.
+``{"kind": "default", "dataset": "digits"}``), which expands to the named spec updated with the overrides.
+"""
+
+from __future__ import annotations
+
+CANVAS_TASK = {"dataset": "fashion_mnist", "canvas": 56, "canvas_scale": [1.0, 2.0]}
+
+NAMED_SPECS: dict[str, dict] = {
+    "default": {"kind": "train"},
+    "reference": {"kind": "train", **CANVAS_TASK, "steps": 1000, "repeats": 3},
+}
+
+
+def resolve_spec(spec: str | dict) -> dict:
+    """A plain evaluator spec dict: a name or a ``{"kind": NAME, ...}`` dict expanded, any other dict as given.
+
+    Raises:
+        ValueError: On an unknown name.
+    """
+    if isinstance(spec, str):
+        if spec not in NAMED_SPECS:
+            raise ValueError(f"evaluator spec={spec!r} is invalid: expected a dict with a 'kind' key or one of the "
+                             f"named specs {', '.join(NAMED_SPECS)}")
+        return dict(NAMED_SPECS[spec])
+    if isinstance(spec, dict) and spec.get("kind") in NAMED_SPECS:
+        overrides = {k: v for k, v in spec.items() if k != "kind"}
+        return {**NAMED_SPECS[spec["kind"]], **overrides}
+    return spec
