@@ -24,7 +24,6 @@ cache on start, so a fresh machine resumes from the committed rows)::
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sqlite3
@@ -40,6 +39,9 @@ from scipy import stats
 import nasgym
 from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
 from nasgym.quality.supernet_evaluator import default_cache_dir
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rows import CACHE_COLUMNS, cache_columns, load_rows, write_rows, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROWS_CSV = HERE / "data" / "proxy_study.csv"
@@ -111,28 +113,11 @@ def run_worker(db: Path, extra: list[tuple[str, str]]) -> None:
               f"cpu {metrics.get('cpu_seconds', float('nan')):.1f}s {metrics.get('failed', '')}", flush=True)
 
 
-def load_rows(db: Path) -> int:
-    """Put the committed raw rows into the cache (those it lacks); return how many were added."""
-    if not ROWS_CSV.is_file():
-        return 0
-    cache, added = EvaluationCache(db), 0
-    with open(ROWS_CSV, newline="") as handle:
-        for row in csv.DictReader(handle):
-            seed = int(row["cache_seed"])
-            if cache.get(row["arch_hash"], row["fingerprint"], seed) is None:
-                arch = nasgym.Architecture.parse(row["arch_string"])
-                cache.put(arch.hash, row["fingerprint"], seed, json.loads(row["metrics"]), arch.to_json())
-                added += 1
-    return added
-
-
 def save_rows(db: Path) -> int:
     """Write every study row to ROWS_CSV: one row per (config, sample, architecture, seed) with its accuracy and CPU
     seconds; a ``repeats`` > 1 config (the reference) gives one row per repeat (``seed`` = repeat index), all
     carrying the one cached evaluation (``cache_seed``, ``metrics``)."""
     cache = EvaluationCache(db)
-    columns = ["config", "sample", "arch_index", "seed", "accuracy", "cpu_seconds", "params", "arch_string",
-               "arch_hash", "fingerprint", "cache_seed", "metrics"]
     out = []
     for sample in SAMPLES:
         for index, arch in enumerate(architectures(sample)):
@@ -146,17 +131,9 @@ def save_rows(db: Path) -> int:
                     acc = m["seed_accuracies"][seed] if repeats > 1 else m["accuracy"]
                     out.append({"config": config, "sample": sample, "arch_index": index, "seed": seed,
                                 "accuracy": f"{acc:.4f}", "cpu_seconds": f"{m['cpu_seconds'] / repeats:.2f}",
-                                "params": m.get("params", ""), "arch_string": arch.to_string(),
-                                "arch_hash": arch.hash, "fingerprint": fp, "cache_seed": cache_seed,
-                                "metrics": json.dumps(m)})
-    ROWS_CSV.parent.mkdir(parents=True, exist_ok=True)
-    tmp = ROWS_CSV.with_name(f".{ROWS_CSV.name}.tmp")
-    with open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(out)
-    os.replace(tmp, ROWS_CSV)
-    return len(out)
+                                "params": m.get("params", ""), **cache_columns(arch, fp, cache_seed, m)})
+    columns = ["config", "sample", "arch_index", "seed", "accuracy", "cpu_seconds", "params", *CACHE_COLUMNS]
+    return write_rows(ROWS_CSV, out, columns)
 
 
 def seed_matrix(cache: EvaluationCache, spec: dict, archs: list, key: str = "accuracy") -> np.ndarray:
@@ -239,22 +216,6 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\nConfigurations:\n\n" + specs
 
 
-def write_results(text: str) -> None:
-    """Replace (or append) this benchmark's section of RESULTS.md (temp file, then rename)."""
-    path = HERE / "RESULTS.md"
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    body = f"{SECTION}\n\n`benchmarks/proxy_study.py` ({time.strftime('%Y-%m-%d')}).\n\n{text}\n"
-    if SECTION in old:
-        head, rest = old.split(SECTION, 1)
-        nxt = rest.find("\n## ")
-        old = head + body + (rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        old = old.rstrip("\n") + "\n\n" + body
-    tmp = path.with_name(".RESULTS.md.tmp")
-    tmp.write_text(old)
-    os.replace(tmp, path)
-
-
 def main() -> None:
     """Run workers (default) or only print/write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -270,9 +231,8 @@ def main() -> None:
     if args.worker:
         run_worker(args.db, extra)
         return
-    print(f"loaded {load_rows(args.db)} committed rows into {args.db}", flush=True)
+    print(f"loaded {load_rows(EvaluationCache(args.db), ROWS_CSV)} committed rows into {args.db}", flush=True)
     if not args.report:
-        EvaluationCache(args.db)
         with sqlite3.connect(args.db) as conn:
             conn.execute("DROP TABLE IF EXISTS claims")
         cmd = [sys.executable, __file__, "--worker", "--db", str(args.db)]
@@ -285,7 +245,8 @@ def main() -> None:
     print(text)
     if args.write or not args.report:
         print(f"saved {save_rows(args.db)} rows to {ROWS_CSV}")
-        write_results(text)
+        write_section(HERE / "RESULTS.md", SECTION,
+                      f"`benchmarks/proxy_study.py` ({time.strftime('%Y-%m-%d')}).\n\n{text}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,65 @@
+"""Raw benchmark rows kept in the repository next to the SQLite evaluation cache they come from.
+
+A long benchmark writes every finished evaluation to the cache (resumable) and, when it reports, to a committed CSV;
+on start it loads the committed CSV back into the cache, so a fresh machine resumes from the committed rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from nasgym.quality import EvaluationCache
+from nasgym.space.architecture import Architecture
+
+CACHE_COLUMNS = ["arch_string", "arch_hash", "fingerprint", "cache_seed", "metrics"]
+
+
+def load_rows(cache: EvaluationCache, path: Path) -> int:
+    """Put the rows of ``path`` into ``cache`` where it lacks them; return how many were added."""
+    if not path.is_file():
+        return 0
+    added = 0
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            seed = int(row["cache_seed"])
+            if cache.get(row["arch_hash"], row["fingerprint"], seed) is None:
+                arch = Architecture.parse(row["arch_string"])
+                cache.put(arch.hash, row["fingerprint"], seed, json.loads(row["metrics"]), arch.to_json())
+                added += 1
+    return added
+
+
+def cache_columns(arch: Architecture, fingerprint: str, cache_seed: int, metrics: dict) -> dict:
+    """The columns :func:`load_rows` needs to put a row back into the cache."""
+    return {"arch_string": arch.to_string(), "arch_hash": arch.hash, "fingerprint": fingerprint,
+            "cache_seed": cache_seed, "metrics": json.dumps(metrics)}
+
+
+def write_rows(path: Path, rows: list[dict], columns: list[str]) -> int:
+    """Write ``rows`` to ``path`` (temp file, then rename); return their number."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+    return len(rows)
+
+
+def write_section(results: Path, section: str, body: str) -> None:
+    """Replace (or append) the ``section`` heading's part of a markdown file (temp file, then rename)."""
+    old = results.read_text() if results.exists() else "# Benchmark results\n"
+    text = f"{section}\n\n{body}\n"
+    if section in old:
+        head, rest = old.split(section, 1)
+        nxt = rest.find("\n## ")
+        old = head + text + (rest[nxt + 1:] if nxt >= 0 else "")
+    else:
+        old = old.rstrip("\n") + "\n\n" + text
+    tmp = results.with_name(f".{results.name}.tmp")
+    tmp.write_text(old)
+    os.replace(tmp, results)
