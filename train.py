@@ -4,15 +4,17 @@
                     --logdir runs/NAME [--n-envs K] [--hyperparams FILE] [--cache PATH] [--no-progress]
     python train.py demo        # the short default search of `make demo`
 
-Writes ``evaluations.csv``, ``pareto.csv``, ``best.json`` and TensorBoard events (``nas/*`` tags, the same for
-every agent) to the log dir; SB3 agents also save ``model.zip``. Rerunning the same command reuses the evaluation
-cache and continues up to the budget (SB3 agents from the saved model).
+Writes ``evaluations.csv``, ``pareto.csv``, ``best.json``, ``run.json`` and TensorBoard events (``nas/*`` tags, the
+same for every agent) to the log dir; SB3 agents also save ``model.zip`` and periodic checkpoints. Rerunning the same
+command (after a crash, Ctrl-C or with a larger budget) continues the run as if it had never stopped; a log dir
+holding another run is refused. User mistakes end in one ``error: ...`` line (exit code 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import errno
+import logging
 import math
 import sys
 import time
@@ -25,6 +27,7 @@ import nasgym
 from nasgym.algos import AlgoSpec, check_hyperparams, resolve_algo, run_blackbox
 from nasgym.envs_config import EnvConfig, load_env_config, make_env
 from nasgym.logging import EpisodeLogger, SearchLogger
+from nasgym.run_folder import RunFolder
 from nasgym.wrappers import episode_length
 
 DEMO_REFERENCES = ("mobilenet_edgetpu_v2_tiny", "mobilenet_v2_1.0")
@@ -50,8 +53,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="reference nets whose accuracy to evaluate too (slow with a training evaluator; cached)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-tensorboard", action="store_true", help="CSV/JSON logs only")
+    p.add_argument("--checkpoint-every", type=int, default=10,
+                   help="SB3 agents: checkpoint (for resuming) after this many new evaluations")
     args = p.parse_args(argv)
-    for name in ("timesteps", "evaluations", "n_envs"):
+    for name in ("timesteps", "evaluations", "n_envs", "checkpoint_every"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected a positive integer")
@@ -111,10 +116,46 @@ def load_hyperparams(path: str | None) -> dict:
         return {}
     if not Path(path).is_file():
         raise ValueError(f"hyperparams file {path!r} does not exist: expected a YAML mapping of algorithm arguments")
-    data = yaml.safe_load(Path(path).read_text()) or {}
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except yaml.YAMLError as err:
+        where = getattr(err, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
+        raise ValueError(f"hyperparams file {path!r} is not valid YAML{at} ({getattr(err, 'problem', None) or err}): "
+                         "expected a YAML mapping of algorithm arguments") from None
     if not isinstance(data, dict):
         raise ValueError(f"hyperparams file {path!r} is invalid: expected a YAML mapping, got {type(data).__name__}")
     return data
+
+
+def validate(config: EnvConfig, algo: AlgoSpec, hyper: dict, args: argparse.Namespace) -> None:
+    """Check everything a user can get wrong before the run folder is touched: the env definition's reward,
+    evaluator and cost specs (built, which is cheap), the hyperparameters and the evaluation cache file."""
+    from nasgym.hw import make_cost_model
+    from nasgym.quality import EvaluationCache, make_evaluator
+    from nasgym.rewards import make_reward
+
+    make_reward(config.reward)
+    if isinstance(config.evaluator, dict):
+        make_evaluator(config.evaluator)
+    if isinstance(config.cost, dict):
+        make_cost_model(config.cost)
+    check_hyperparams(algo, {k: v for k, v in hyper.items() if k != "policy"})
+    if algo.kind == "blackbox" and args.n_envs != 1:
+        raise ValueError(f"--n-envs={args.n_envs} is invalid for black-box agent {algo.name!r}: expected 1 (it "
+                         "evaluates one architecture at a time)")
+    if config.cache is not None:
+        EvaluationCache(config.cache_path()).close()  # a corrupt, read-only or misplaced cache fails here
+
+
+def run_identity(config: EnvConfig, algo: AlgoSpec, args: argparse.Namespace, user_hyper: dict) -> dict:
+    """What decides which architectures a run evaluates; a log dir only continues a run of the same identity."""
+    identity = {"env": config.gym_id(), "space": config.space, "cost": config.cost, "evaluator": config.evaluator,
+                "reward": config.reward, "eval_seed": config.eval_seed, "algo": algo.name, "seed": args.seed,
+                "hyperparams": user_hyper}
+    if algo.kind == "sb3":
+        identity["n_envs"] = args.n_envs
+    return identity
 
 
 def run(args: argparse.Namespace) -> SearchLogger:
@@ -122,46 +163,47 @@ def run(args: argparse.Namespace) -> SearchLogger:
     algo = resolve_algo(args.algo)
     config = env_config(args.env, algo, args.seed, args.cache)
     logdir = Path(args.logdir or f"runs/{config.id}-{algo.name}-s{args.seed}")
-    hyper = {**algo.defaults(), **load_hyperparams(args.hyperparams)}
+    user_hyper = load_hyperparams(args.hyperparams)
+    hyper = {**algo.defaults(), **user_hyper}
+    validate(config, algo, hyper, args)
     target_latency = float(config.reward["target_latency_ms"])
     refs = reference_points(config, args.references, args.reference_accuracy)
-    logger = SearchLogger(logdir, 2.0 * target_latency, refs, tensorboard=not args.no_tensorboard)
-    _write_run_file(logdir, args, config)
-    budget_kind = "evaluations" if args.timesteps is None else "timesteps"
-    budget = args.evaluations if args.evaluations is not None else args.timesteps
-    if budget is None:
-        budget_kind, budget = "evaluations", 100
-    hparams = {"algo": algo.name, "env": config.gym_id(), "seed": args.seed, budget_kind: budget,
-               "n_envs": args.n_envs, **{k: v for k, v in hyper.items() if k != "policy_kwargs"}}
+    folder = RunFolder(logdir)
+    folder.open(run_identity(config, algo, args, user_hyper),
+                {"command": " ".join(sys.argv), "args": vars(args),
+                 "env": {**config.to_dict(), "cache": str(config.cache_path())}})
     try:
-        if algo.kind == "sb3":
-            from nasgym.sb3_runner import run_sb3
+        logger = SearchLogger(logdir, 2.0 * target_latency, refs, tensorboard=not args.no_tensorboard)
+        budget_kind = "evaluations" if args.timesteps is None else "timesteps"
+        budget = args.evaluations if args.evaluations is not None else args.timesteps
+        if budget is None:
+            budget_kind, budget = "evaluations", 100
+        hparams = {"algo": algo.name, "env": config.gym_id(), "seed": args.seed, budget_kind: budget,
+                   "n_envs": args.n_envs, **{k: v for k, v in hyper.items() if k != "policy_kwargs"}}
+        try:
+            if algo.kind == "sb3":
+                from nasgym.sb3_runner import run_sb3
 
-            run_sb3(algo, config, hyper, logger, logdir, budget_kind, budget, args)
-        else:
-            _run_blackbox(algo, config, hyper, logger, budget_kind, budget, args)
+                run_sb3(algo, config, hyper, logger, logdir, budget_kind, budget, args)
+            else:
+                _run_blackbox(algo, config, hyper, logger, budget_kind, budget, args)
+        finally:
+            logger.close(hparams)
     finally:
-        logger.close(hparams)
+        folder.close()
     return logger
 
 
 def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger, budget_kind: str,
                   budget: int, args: argparse.Namespace) -> None:
-    if args.n_envs != 1:
-        raise ValueError(f"--n-envs={args.n_envs} is invalid for black-box agent {algo.name!r}: expected 1 (it "
-                         "evaluates one architecture at a time)")
     env = make_env(config)
     evaluations = budget if budget_kind == "evaluations" else budget // episode_length(env)
-    remaining = evaluations - logger.n_evaluations
-    check_hyperparams(algo, hyper)
     try:
         agent = algo.cls(env.unwrapped.space, seed=args.seed, **hyper)
-    except TypeError as err:
-        raise ValueError(f"hyperparameters {sorted(hyper)} are invalid for {algo.name!r}: {err}") from err
-    space = env.unwrapped.space
-    for row in logger.rows:  # resume: replay the earlier run so the agent's state (and RNG) continue where it was
-        agent.propose()
-        agent.observe(space.encode(nasgym.Architecture.from_json(row["arch"])), float(row["reward"]), row)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"hyperparameters {hyper} are invalid for {algo.name!r}: {err}") from None
+    agent = _replay_blackbox(agent, env, logger)
+    remaining = evaluations - logger.n_evaluations
     bar = _progress(remaining, "evaluations", args.no_progress)
     run_blackbox(EpisodeLogger(env, logger), agent, max(remaining, 0),
                  on_episode=lambda info: bar.update(1), seed=args.seed)
@@ -169,18 +211,57 @@ def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: Search
     env.close()
 
 
+def _replay_blackbox(agent: Any, env: Any, logger: SearchLogger) -> Any:
+    """Resume: feed the logged evaluations back to the agent so its state (and RNG) continue where they were, and
+    return the agent to continue with. Each proposal is checked against the log; from the first one that differs
+    (rows lost to corruption) the log is cut there and that proposal is the first one evaluated live."""
+    space = env.unwrapped.space
+    rows = list(logger.rows)
+    logger.begin_replay(0)
+    for row in rows:
+        proposal = [int(x) for x in agent.propose()]
+        logged = space.encode(nasgym.Architecture.from_json(row["arch"]))
+        if _canonical(space, proposal) != _canonical(space, logged):
+            logger.end_replay()
+            return _FirstProposal(agent, proposal)
+        logger.record(row)  # re-admitted: not written or counted twice
+        agent.observe(logged, float(row["reward"]), row)
+    return agent
+
+
+def _canonical(space: Any, indices: list[int]) -> Any:
+    """The architecture the env builds from ``indices`` (invalid choices canonicalized), ``None`` if impossible."""
+    if len(indices) != len(space.decisions):
+        return None
+    cursor = space.cursor()
+    try:
+        for index in indices:
+            cursor.choose(index, canonicalize=True)
+    except (ValueError, IndexError):
+        return None
+    return cursor.architecture()
+
+
+class _FirstProposal:
+    """``agent`` whose next ``propose()`` returns ``proposal`` (already drawn from it)."""
+
+    def __init__(self, agent: Any, proposal: list[int]) -> None:
+        self.agent, self.proposal = agent, proposal
+
+    def propose(self) -> list[int]:
+        if self.proposal is None:
+            return self.agent.propose()
+        proposal, self.proposal = self.proposal, None
+        return proposal
+
+    def observe(self, indices: list[int], reward: float, info: dict) -> None:
+        self.agent.observe(indices, reward, info)
+
+
 def _progress(total: int, unit: str, disabled: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=max(total, 0), unit=f" {unit}", disable=disabled, dynamic_ncols=True)
-
-
-def _write_run_file(logdir: Path, args: argparse.Namespace, config: EnvConfig) -> None:
-    data = {"command": " ".join(sys.argv), "args": vars(args), "env": {**config.to_dict(), "cache": str(
-        config.cache_path())}}
-    tmp = logdir / ".run.json.tmp"
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    tmp.replace(logdir / "run.json")
 
 
 def summary(logger: SearchLogger, top: int = 5) -> str:
@@ -253,8 +334,16 @@ COMMANDS = {"demo": demo, "bench": bench}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: ``train.py [COMMAND] ARGS``; returns the exit code."""
+    """Entry point: ``train.py [COMMAND] ARGS``; returns the exit code (2 for a user error, 130 for Ctrl-C).
+
+    A user mistake (``ValueError`` and its subclasses, raised at the boundary with a message naming the value and
+    what was expected) or a file-system error (disk full, no permission) prints one ``error: ...`` line, no
+    traceback; warnings (repaired logs, unused checkpoints) print one ``warning: ...`` line each.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    nasgym_log = logging.getLogger("nasgym")
+    if not any(isinstance(h, _OneLineHandler) for h in nasgym_log.handlers):
+        nasgym_log.addHandler(_OneLineHandler())
     try:
         if argv and argv[0] in COMMANDS:
             COMMANDS[argv[0]](argv[1:])
@@ -264,7 +353,34 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"error: {describe_os_error(err)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nstopped; rerun the same command to resume", file=sys.stderr)
+        return 130
     return 0
+
+
+class _OneLineHandler(logging.Handler):
+    """``warning: message`` on the current ``sys.stderr`` (looked up at each record, so redirections apply)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"{record.levelname.lower()}: {record.getMessage()}", file=sys.stderr, flush=True)
+
+
+def describe_os_error(err: OSError) -> str:
+    """One line for a file-system error: what happened to which file and what to do."""
+    where = f" ({err.filename})" if err.filename else ""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return (f"no space left to write{where}: {err.strerror}; free some space and rerun the same command to "
+                "resume (nothing already logged is lost)")
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"permission denied{where}: {err.strerror}; choose a writable --logdir / --cache"
+    return f"{err.strerror or err}{where}"
 
 
 if __name__ == "__main__":

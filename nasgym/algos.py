@@ -137,6 +137,31 @@ def check_hyperparams(algo: AlgoSpec, hyper: dict) -> None:
     unknown = sorted(set(hyper) - set(valid))
     if unknown:
         raise ValueError(f"hyperparameter(s) {unknown} unknown for {algo.name!r}: expected among {valid}")
+    for name, value in hyper.items():
+        default = params[name].default
+        expected = _expected_kind(default)
+        if expected and not _is_kind(value, expected):
+            raise ValueError(f"hyperparameter {name}={value!r} is invalid for {algo.name!r}: expected {expected} "
+                             f"(default {default!r})")
+
+
+def _expected_kind(default: Any) -> str:
+    """The kind of value a constructor argument takes, judged by its default ('' when unknown)."""
+    if isinstance(default, bool):
+        return "a boolean"
+    if isinstance(default, int):
+        return "an integer"
+    if isinstance(default, float):
+        return "a number"
+    return ""
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "a boolean":
+        return isinstance(value, bool)
+    if kind == "an integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def run_blackbox(env: gym.Env, agent: Any, evaluations: int, on_episode: Callable[[dict], None] | None = None,

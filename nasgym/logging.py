@@ -11,14 +11,20 @@ last step) and knows nothing about the agent. Files in ``logdir``:
   reference nets marked); the text ``nas/best_architecture``; and the run's hparams on :meth:`SearchLogger.close`.
 
 Hypervolume: area dominated by the front inside ``[0, R] ms x [0, 1] accuracy`` (reference point: latency ``R``,
-accuracy 0), divided by ``R``, so it lies in ``[0, 1]``. A logger opened on an existing ``logdir`` reloads
-``evaluations.csv`` and continues the numbering.
+accuracy 0), divided by ``R``, so it lies in ``[0, 1]``.
+
+A logger opened on an existing ``logdir`` rebuilds it from ``evaluations.csv`` (:mod:`nasgym.evaluation_log`): the
+log is repaired in place (header, cut-off last line, corrupt rows reported by file and line, numbering 1..n) and
+``best.json`` / ``pareto.csv`` are rewritten from the reloaded rows. :meth:`SearchLogger.begin_replay` supports runs
+that resume from an earlier state and re-derive the last evaluations: rows on file that the run reproduces are
+re-admitted without being written or counted twice; at the first difference the log is cut there.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 import os
 import time
@@ -28,9 +34,9 @@ from typing import Any
 
 import gymnasium as gym
 
-CSV_FIELDS = ("evaluation", "wall_s", "reward", "accuracy", "latency_ms", "energy_mj", "params", "macs",
-              "cache_hit", "eval_seconds", "failed", "eval_seed", "arch_hash", "arch_string", "arch")
-_NUMERIC = ("wall_s", "reward", "accuracy", "latency_ms", "energy_mj", "params", "macs", "eval_seconds")
+from nasgym.evaluation_log import CSV_FIELDS, read_log, write_log
+
+_log = logging.getLogger(__name__)
 
 
 def hypervolume(front: Sequence[tuple[float, float]], reference_latency_ms: float) -> float:
@@ -76,17 +82,13 @@ class SearchLogger:
         self.reference_latency_ms = float(reference_latency_ms)
         self.reference_points = [dict(p) for p in reference_points]
         self.image_every = image_every
+        self.csv_path = self.logdir / "evaluations.csv"
         self.rows: list[dict] = self._load()
-        self.front = pareto_front(self.rows)
-        self.best: dict | None = max(self.rows, key=lambda r: r["reward"], default=None)
-        self.hv = hypervolume([(r["accuracy"], r["latency_ms"]) for r in self.front], self.reference_latency_ms)
+        self._pending: list[dict] = []  # rows on file that a resumed run is expected to reproduce (begin_replay)
+        self._rebuild_summary()
+        self._write_summary_files()
         self._start = time.monotonic() - (self.rows[-1]["wall_s"] if self.rows else 0.0)
-        new_file = not (self.logdir / "evaluations.csv").exists()
-        self._csv_file = open(self.logdir / "evaluations.csv", "a", newline="")  # noqa: SIM115
-        self._csv = csv.DictWriter(self._csv_file, CSV_FIELDS, extrasaction="ignore")
-        if new_file:
-            self._csv.writeheader()
-            self._csv_file.flush()
+        self._open_csv()
         self._writer: Any = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter
@@ -100,31 +102,83 @@ class SearchLogger:
         return len(self.rows)
 
     def _load(self) -> list[dict]:
-        path = self.logdir / "evaluations.csv"
-        if not path.exists():
-            return []
-        text = path.read_text()
-        if text and not text.endswith("\n"):  # a line cut short by an interrupted run: drop it
-            text = text[: text.rfind("\n") + 1]
-            _atomic_write(path, text)
-        rows = []
-        with open(path, newline="") as f:
-            for raw in csv.DictReader(f):
-                if None in raw.values() or None in raw:
-                    continue  # a malformed line
-                try:
-                    row: dict[str, Any] = dict(raw)
-                    for key in _NUMERIC:
-                        row[key] = float(raw[key]) if raw[key] not in ("", None) else math.nan
-                    row["evaluation"] = int(raw["evaluation"])
-                    row["cache_hit"] = raw["cache_hit"] == "True"
-                except (KeyError, TypeError, ValueError):
-                    continue  # a malformed line
-                rows.append(row)
-        return rows
+        """Rows of ``evaluations.csv``, repairing the file when needed (warns once, naming the bad lines)."""
+        contents = read_log(self.csv_path)
+        if contents.needs_rewrite or not self.csv_path.exists():
+            if contents.needs_rewrite and self.csv_path.exists():
+                _log.warning(contents.summary(self.csv_path))
+            write_log(self.csv_path, contents.rows)
+        return contents.rows
+
+    def _open_csv(self) -> None:
+        self._csv_file = open(self.csv_path, "a", newline="")  # noqa: SIM115
+        self._csv = csv.DictWriter(self._csv_file, CSV_FIELDS, extrasaction="ignore")
+
+    def _rebuild_summary(self) -> None:
+        """Front, hypervolume and best row from ``self.rows``."""
+        self.front = pareto_front(self.rows)
+        self.best: dict | None = max(self.rows, key=lambda r: r["reward"], default=None)
+        self.hv = hypervolume([(r["accuracy"], r["latency_ms"]) for r in self.front], self.reference_latency_ms)
+
+    def _write_summary_files(self) -> None:
+        """``best.json`` and ``pareto.csv`` from the current rows (removed while there are none)."""
+        if self.best is None:
+            for name in ("best.json", "pareto.csv"):
+                (self.logdir / name).unlink(missing_ok=True)
+            return
+        self._write_best()
+        self._write_pareto()
+
+    def begin_replay(self, keep: int) -> None:
+        """Keep the first ``keep`` rows; the rows after them stay on file and are re-admitted by :meth:`record` as
+        long as the run reproduces them (same architecture and evaluation seed, in order), without being counted
+        twice. At the first difference the file is cut to the rows admitted so far (a warning names the place).
+
+        Raises:
+            ValueError: If ``keep`` is larger than the number of rows.
+        """
+        if not 0 <= keep <= len(self.rows) + len(self._pending):
+            raise ValueError(f"keep={keep} is invalid: expected 0..{len(self.rows) + len(self._pending)}")
+        everything = self.rows + self._pending
+        self.rows, self._pending = everything[:keep], everything[keep:]
+        self._rebuild_summary()
+
+    @property
+    def replaying(self) -> int:
+        """Rows on file not yet re-admitted by a resumed run (see :meth:`begin_replay`)."""
+        return len(self._pending)
+
+    def _readmit(self, info: dict) -> dict | None:
+        """The next pending row if ``info`` reproduces it; else cut the log here and return ``None``."""
+        expected = self._pending[0]
+        if (info.get("arch_hash") == expected["arch_hash"]
+                and str(info.get("eval_seed", "")) == str(expected["eval_seed"])):
+            self._pending.pop(0)
+            self.rows.append(expected)
+            if self._update_front(expected) or self.best is None or expected["reward"] > self.best["reward"]:
+                self.best = max(self.rows, key=lambda r: r["reward"])
+            return expected
+        self.end_replay()
+        return None
+
+    def end_replay(self) -> None:
+        """Cut the log after the rows re-admitted so far (the resumed run differs from the log here)."""
+        if not self._pending:
+            return
+        _log.warning(f"{self.csv_path}: the resumed run differs from the log at evaluation {len(self.rows) + 1}; "
+                     f"the {len(self._pending)} later row(s) are replaced by the run's own")
+        self._pending = []
+        self._csv_file.close()
+        write_log(self.csv_path, self.rows)
+        self._open_csv()
+        self._write_summary_files()
 
     def record(self, info: dict) -> dict:
         """Log one finished episode's ``info``; returns the CSV row."""
+        if self._pending:
+            row = self._readmit(info)
+            if row is not None:
+                return row
         row = {key: info.get(key, "") for key in CSV_FIELDS}
         row["evaluation"] = len(self.rows) + 1
         row["wall_s"] = round(time.monotonic() - self._start, 3)
@@ -206,6 +260,10 @@ class SearchLogger:
         if self._closed:
             return
         self._closed = True
+        if self._pending:  # stopped while re-deriving: the summary files cover every row on file
+            self.rows, self._pending = self.rows + self._pending, []
+            self._rebuild_summary()
+            self._write_summary_files()
         if self._writer is not None:
             if self.rows:
                 self._writer.add_figure("nas/pareto_front", self.figure(), len(self.rows))
@@ -241,3 +299,6 @@ def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
+
+
+__all__ = ["CSV_FIELDS", "EpisodeLogger", "SearchLogger", "hypervolume", "pareto_front"]
