@@ -82,6 +82,9 @@ def default_cache_path() -> Path:
     The same directory holds the supernet checkpoints (:mod:`nasgym.quality.supernet_evaluator`).
     """
     env = os.environ.get("NASGYM_CACHE")
+    if env and (Path(env).expanduser().is_file() or Path(env).suffix in (".sqlite", ".sqlite3", ".db")):
+        raise ValueError(f"NASGYM_CACHE={env!r} names a file: expected a folder (the cache file is "
+                         "FOLDER/evaluations.sqlite, supernet checkpoints go next to it); --cache takes a file path")
     return (Path(env).expanduser() if env else Path.home() / ".cache" / "nasgym") / "evaluations.sqlite"
 
 

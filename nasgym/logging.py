@@ -185,9 +185,12 @@ class SearchLogger:
         for key in ("reward", "accuracy", "latency_ms", "energy_mj", "params", "macs", "eval_seconds"):
             row[key] = float(info.get(key, math.nan))
         row["cache_hit"] = bool(info.get("cache_hit", False))
+        try:
+            self._csv.writerow(row)
+            self._csv_file.flush()
+        except OSError as err:  # disk full: name the file (the row is cut; the next start repairs the log)
+            raise OSError(err.errno, err.strerror, str(self.csv_path)) from None
         self.rows.append(row)
-        self._csv.writerow(row)
-        self._csv_file.flush()
         changed_front = self._update_front(row)
         if self.best is None or row["reward"] > self.best["reward"]:
             self.best = row
@@ -273,7 +276,10 @@ class SearchLogger:
                 clean = {k: v if isinstance(v, int | float | str | bool) else str(v) for k, v in hparams.items()}
                 self._writer.add_hparams(clean, metrics, run_name=".")
             self._writer.close()
-        self._csv_file.close()
+        try:
+            self._csv_file.close()
+        except OSError as err:  # the buffered end of a row could not be written (disk full)
+            raise OSError(err.errno, err.strerror, str(self.csv_path)) from None
 
 
 class EpisodeLogger(gym.Wrapper):
