@@ -25,7 +25,7 @@ import yaml
 
 import nasgym
 from nasgym.algos import AlgoSpec, check_hyperparams, resolve_algo, run_blackbox
-from nasgym.envs_config import EnvConfig, load_env_config, make_env
+from nasgym.envs_config import EnvConfig, load_env_config, make_env, yaml_error_text
 from nasgym.logging import EpisodeLogger, SearchLogger
 from nasgym.run_folder import RunFolder
 from nasgym.wrappers import episode_length
@@ -119,10 +119,8 @@ def load_hyperparams(path: str | None) -> dict:
     try:
         data = yaml.safe_load(Path(path).read_text()) or {}
     except yaml.YAMLError as err:
-        where = getattr(err, "problem_mark", None)
-        at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None else ""
-        raise ValueError(f"hyperparams file {path!r} is not valid YAML{at} ({getattr(err, 'problem', None) or err}): "
-                         "expected a YAML mapping of algorithm arguments") from None
+        raise ValueError(f"hyperparams file {path!r} is not valid YAML{yaml_error_text(err)}: expected a YAML mapping "
+                         "of algorithm arguments") from None
     if not isinstance(data, dict):
         raise ValueError(f"hyperparams file {path!r} is invalid: expected a YAML mapping, got {type(data).__name__}")
     return data

@@ -109,7 +109,8 @@ def load_env_config(name_or_path: str | Path, **overrides: Any) -> EnvConfig:
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:
-        raise ValueError(f"env definition {str(path)!r} is not valid YAML: {err}") from err
+        raise ValueError(f"env definition {str(path)!r} is not valid YAML{yaml_error_text(err)}: expected a mapping of "
+                         f"{', '.join(ENV_FIELDS)}") from None
     if not isinstance(data, dict):
         raise ValueError(f"env definition {str(path)!r} is invalid: expected a mapping of {', '.join(ENV_FIELDS)}")
     if mode is not None:
@@ -122,6 +123,14 @@ def load_env_config(name_or_path: str | Path, **overrides: Any) -> EnvConfig:
         else:
             data[key] = value
     return _parse(data, path)
+
+
+def yaml_error_text(err: yaml.YAMLError) -> str:
+    """`` at line L, column C (problem)`` for a YAML parse error, on one line."""
+    mark = getattr(err, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = " ".join(str(getattr(err, "problem", None) or err).split())
+    return f"{where} ({problem})"
 
 
 def _resolve(name_or_path: str | Path) -> tuple[Path, str | None]:

@@ -72,22 +72,28 @@ def run_here(args: list[str], cache_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
-def run_killed_after(args: list[str], cache_dir: Path, rows: int, extra_delay: float, timeout: float = 120) -> int:
-    """Start a run, SIGKILL it ``extra_delay`` seconds after its log holds ``rows`` rows; returns the exit code
-    (-9 when killed, 0 if it finished first)."""
+def run_killed_after(args: list[str], cache_dir: Path, rows: int, extra_delay: float, timeout: float = 120,
+                     sig: int = signal.SIGKILL) -> subprocess.CompletedProcess | int:
+    """Start a run, send ``sig`` to its process group ``extra_delay`` seconds after its log holds ``rows`` rows
+    (SIGKILL: like ``kill -9``; SIGINT: like Ctrl-C in a terminal). Returns the exit code (-9 when killed, 0 if it
+    finished first), or for other signals the completed process with its output."""
     env = {**os.environ, "NASGYM_CACHE": str(cache_dir)}
     env.pop("NASGYM_FAULT", None)
     log = Path(args[args.index("--logdir") + 1]) / "evaluations.csv"
-    proc = subprocess.Popen([sys.executable, HARNESS, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    pipe = subprocess.DEVNULL if sig == signal.SIGKILL else subprocess.PIPE
+    proc = subprocess.Popen([sys.executable, HARNESS, *args], cwd=ROOT, env=env, stdout=pipe, stderr=pipe, text=True,
+                            start_new_session=True)
     deadline = time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
         if log.exists() and log.read_text().count("\n") - 1 >= rows:
             time.sleep(extra_delay)
-            os.killpg(proc.pid, signal.SIGKILL)  # the run and its SubprocVecEnv workers, like kill -9 on the group
+            os.killpg(proc.pid, sig)  # the run and its SubprocVecEnv workers
             break
         time.sleep(0.01)
-    return proc.wait()
+    if sig == signal.SIGKILL:
+        return proc.wait()
+    out, err = proc.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
 def rows_of(logdir: Path) -> list[dict]:
