@@ -182,7 +182,7 @@ def report(db: Path) -> str:
                          f"| {cpu2:.2f} | 1/{np.nanmean(ref_cpu) / cpu2:.0f} | - | - | - |")
     supernet = make_evaluator(EVALUATORS[4][1])
     if supernet.checkpoint_path.is_file():
-        warm = torch.load(supernet.checkpoint_path, weights_only=False).get("warmup_times", {})
+        warm = torch.load(supernet.checkpoint_path, weights_only=True).get("warmup_times", {})
         if warm:
             lines.append(f"\nSupernet warm-up (once, checkpointed): {warm['eval_seconds']:.0f} s wall / "
                          f"{warm['cpu_seconds']:.0f} s CPU.")

@@ -97,6 +97,21 @@ SUPERNET_CHECKS = {
 }
 
 
+def _load_weights(path: Path) -> dict:
+    """A checkpoint written by :func:`_save_atomic`, loaded with ``weights_only=True``: tensors and plain data only,
+    so a file planted in the cache folder cannot run code. Anything else is a one-line ``ValueError``."""
+    try:
+        state = torch.load(path, weights_only=True)
+    except Exception as err:  # noqa: BLE001 - torch raises UnpicklingError, RuntimeError, EOFError, ...
+        reason = " ".join(str(err).split())[:160]
+        raise ValueError(f"supernet checkpoint {str(path)!r} is not a plain weights file ({type(err).__name__}: "
+                         f"{reason}): delete it to warm the supernet up again") from None
+    if not isinstance(state, dict) or not {"supernet", "optimizer", "step", "warmup_times"} <= set(state):
+        raise ValueError(f"supernet checkpoint {str(path)!r} lacks supernet/optimizer/step/warmup_times: delete it "
+                         "to warm the supernet up again")
+    return state
+
+
 def _save_atomic(payload: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -154,7 +169,7 @@ class SupernetEvaluator:
         optimizer = make_optimizer(list(net.parameters()), settings)
         step, self.warmup_times = 0, {"eval_seconds": 0.0, "cpu_seconds": 0.0}
         if self.checkpoint_path.is_file():
-            state = torch.load(self.checkpoint_path, weights_only=False)
+            state = _load_weights(self.checkpoint_path)
             net.load_state_dict(state["supernet"])
             optimizer.load_state_dict(state["optimizer"])
             step, self.warmup_times = state["step"], state["warmup_times"]

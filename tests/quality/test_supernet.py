@@ -43,7 +43,7 @@ def test_checkpoint_is_written_atomically_and_reused(tmp_path, monkeypatch, arch
     assert 0.0 <= result["accuracy"] <= 1.0 and result["eval_seconds"] > 0 and "failed" not in result
     assert first.checkpoint_path.is_file() and first.checkpoint_path.parent == tmp_path
     assert not list(tmp_path.glob(".*.tmp"))
-    assert torch.load(first.checkpoint_path, weights_only=False)["step"] == 6
+    assert torch.load(first.checkpoint_path, weights_only=True)["step"] == 6
     assert first.warmup_times["cpu_seconds"] > 0 and first.warmup_times["eval_seconds"] > 0
     assert result["cpu_seconds"] > 0
 
@@ -69,7 +69,7 @@ def test_interrupted_warm_up_resumes_exactly(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         make_evaluator(_spec(tmp_path / "cut")).warm_up()
     monkeypatch.setattr(se, "check_loss", real_check)
-    assert torch.load(make_evaluator(_spec(tmp_path / "cut")).checkpoint_path, weights_only=False)["step"] == 3
+    assert torch.load(make_evaluator(_spec(tmp_path / "cut")).checkpoint_path, weights_only=True)["step"] == 3
     resumed = make_evaluator(_spec(tmp_path / "cut")).warm_up().state_dict()
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
 
