@@ -37,7 +37,7 @@ import torch
 from scipy import stats
 
 import nasgym
-from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
+from nasgym.quality import NAMED_SPECS, CachedEvaluator, EvaluationCache, make_evaluator
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,7 +49,7 @@ SAMPLES = {"A": 120101, "B": 120102}  # sample name -> seed of its architectures
 N_ARCHS = 30
 SEEDS = (0, 1, 2)
 CANVAS = {"canvas": 56, "canvas_scale": [1.0, 2.0]}
-REFERENCE = ("reference", {"kind": "train", **CANVAS, "steps": 1000, "repeats": 3})  # seed 0: 3 trainings
+REFERENCE = ("reference", NAMED_SPECS["reference"])  # evaluated at seed 0: its 3 trainings are the seeds
 CANDIDATES = [
     ("c28 s100", {"kind": "train", "steps": 100, "repeats": 1}),
     ("c56 s100", {"kind": "train", **CANVAS, "steps": 100, "repeats": 1}),
@@ -59,6 +59,16 @@ CANDIDATES = [
     ("c56 s100 b32 v5k", {"kind": "train", **CANVAS, "steps": 100, "batch_size": 32, "repeats": 1,
                           "val_images": 5000}),
     ("c28 s800", {"kind": "train", "steps": 800, "repeats": 1}),
+    ("c56 s50x2 v5k", {"kind": "train", **CANVAS, "steps": 50, "repeats": 2, "val_images": 5000}),
+    ("c56 s100 v5k lr1e-2", {"kind": "train", **CANVAS, "steps": 100, "repeats": 1, "val_images": 5000,
+                             "lr": 0.01}),
+    ("c56 s100 v5k w1.5", {"kind": "train", **CANVAS, "steps": 100, "repeats": 1, "val_images": 5000,
+                           "width_multiplier": 1.5}),
+    ("c84 s100 v5k", {"kind": "train", "canvas": 84, "canvas_scale": [1.0, 3.0], "steps": 100, "repeats": 1,
+                      "val_images": 5000}),
+    ("segmentation mosaics s150", {"kind": "task", "task": "segmentation", "steps": 150, "batch_size": 32,
+                                   "lr": 0.01, "data": {"source": "fashion_mnist", "grid": 2, "train_size": 4000,
+                                                        "val_size": 500, "test_size": 500}}),
 ]
 CONFIGS = dict([REFERENCE, *CANDIDATES])
 SECTION = "## Proxy-configuration study"
@@ -75,15 +85,16 @@ def architectures(sample: str) -> list[nasgym.Architecture]:
 
 
 def units() -> list[tuple[str, str, int, int]]:
-    """(config, sample, seed, arch index) in priority order: the reference's first seed and the cheap candidates
-    of sample A first, so that early reports already say something."""
-    cheap = [name for name, _ in CANDIDATES if name != "c28 s800"]
+    """(config, sample, seed, arch index) in priority order: per sample the reference interleaved with the main
+    candidates (so that early reports already say something), sample A before B; then the other candidates on A,
+    seed 0 of all of them first."""
+    main = ["c28 s100", "c56 s100 v5k", "c56 s100"]
+    other = [name for name, _ in CANDIDATES if name not in main]
     out = []
-    for i in range(N_ARCHS):  # the reference of sample A interleaved with the first candidates
-        out += [("reference", "A", 0, i)] + [(name, "A", s, i) for name in cheap[:3] for s in SEEDS]
-    out += [(name, "A", s, i) for name in cheap[3:] for s in SEEDS for i in range(N_ARCHS)]
-    out += [("reference", "B", 0, i) for i in range(N_ARCHS)]
-    out += [("c28 s800", "A", s, i) for s in SEEDS for i in range(N_ARCHS)]
+    for sample, names in (("A", main), ("B", main[:2])):
+        for i in range(N_ARCHS):
+            out += [("reference", sample, 0, i)] + [(name, sample, s, i) for name in names for s in SEEDS]
+    out += [(name, "A", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
     return out
 
 
@@ -115,14 +126,14 @@ def run_worker(db: Path, extra: list[tuple[str, str]]) -> None:
 
 def save_rows(db: Path) -> int:
     """Write every study row to ROWS_CSV: one row per (config, sample, architecture, seed) with its accuracy and CPU
-    seconds; a ``repeats`` > 1 config (the reference) gives one row per repeat (``seed`` = repeat index), all
+    seconds; the reference gives one row per repeat (``seed`` = repeat index), all
     carrying the one cached evaluation (``cache_seed``, ``metrics``)."""
     cache = EvaluationCache(db)
     out = []
     for sample in SAMPLES:
         for index, arch in enumerate(architectures(sample)):
             for config, spec in CONFIGS.items():
-                fp, repeats = make_evaluator(spec).fingerprint, spec.get("repeats", 1)
+                fp, repeats = make_evaluator(spec).fingerprint, spec["repeats"] if spec == REFERENCE[1] else 1
                 for seed in SEEDS:
                     cache_seed = 0 if repeats > 1 else seed
                     m = cache.get(arch.hash, fp, cache_seed)
@@ -137,10 +148,10 @@ def save_rows(db: Path) -> int:
 
 
 def seed_matrix(cache: EvaluationCache, spec: dict, archs: list, key: str = "accuracy") -> np.ndarray:
-    """(architectures, seeds) array of ``key`` (NaN where not evaluated yet). A config with ``repeats`` > 1 is
-    evaluated once, at seed 0: its columns are the repeats (``seed_accuracies``; CPU seconds split evenly)."""
+    """(architectures, seeds) array of ``key`` (NaN where not evaluated yet). The reference is evaluated once, at
+    seed 0: its columns are its repeats (``seed_accuracies``; CPU seconds split evenly)."""
     fp = make_evaluator(spec).fingerprint
-    repeats = spec.get("repeats", 1)
+    repeats = spec["repeats"] if spec == REFERENCE[1] else 1
     out = np.full((len(archs), len(SEEDS)), np.nan)
     for i, arch in enumerate(archs):
         for j, seed in enumerate(SEEDS):
