@@ -140,8 +140,7 @@ class EdgeTPUCostModel:
         h, w, cin = stem[8], stem[9], arch.stem_filters
         memo = self._memo
         for block in arch.blocks:
-            key = (block.op, block.filters, block.kernel, block.expansion, block.stride, block.group_size,
-                   block.residual, cin, h, w)
+            key = (block.key, cin, h, w)
             part = memo.get(key)
             if part is None:
                 part = self._part(key, block_rows(block, cin, h, w))

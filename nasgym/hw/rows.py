@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from nasgym.hw.layers import LayerKey
 from nasgym.space.architecture import Architecture
 from nasgym.space.block import Block
+from nasgym.space.convs import MEMO_SIZE
 
 OP_CODES = {"conv": 0, "fc": 1, "add": 2, "pool": 3, "concat": 4, "resize": 5}
 Row = tuple[int, int, int, int, int, int, int, int, int, int, int]
@@ -23,25 +24,32 @@ def key_row(key: LayerKey) -> Row:
             key.w_out, int(key.transposed))
 
 
-def block_rows(block: Block, cin: int, h: int, w: int) -> list[Row]:
-    """Rows of one block for a ``cin`` x ``h`` x ``w`` input (same layers as ``nasgym.model.lowering.lower_block``)."""
-    op = block.op
-    if op == "skip":
-        return []
-    k, s, f, mid = block.kernel, block.stride, block.filters, cin * block.expansion
-    ho, wo = -(-h // s), -(-w // s)
-    if op == "ibn_dw" or op == "ibn_grouped":
-        rows = [(0, cin, mid, 1, 1, 1, h, w, h, w, 0)] if block.expansion > 1 or op == "ibn_grouped" else []
-        rows.append((0, mid, mid, k, k, mid if op == "ibn_dw" else mid // block.group_size, h, w, ho, wo, 0))
-        rows.append((0, mid, f, 1, 1, 1, ho, wo, ho, wo, 0))
-    elif op == "ibn_fused" and block.expansion == 1:
-        rows = [(0, cin, f, 1, 1, 1, h, w, ho, wo, 0)]
-    else:
-        groups = mid // block.group_size if op == "ibn_fused_grouped" else 1
-        rows = [(0, cin, mid, k, k, groups, h, w, ho, wo, 0), (0, mid, f, 1, 1, 1, ho, wo, ho, wo, 0)]
-    if block.residual and s == 1 and cin == f:
-        rows.append((2, f, f, 1, 1, 1, h, w, h, w, 0))
+_ROWS: dict[tuple, tuple[Row, ...]] = {}
+
+
+def block_rows(block: Block, cin: int, h: int, w: int) -> tuple[Row, ...]:
+    """Rows of one block for a ``cin`` x ``h`` x ``w`` input (its :meth:`~nasgym.space.Block.convs`, then the add;
+    the layers of ``nasgym.model.lowering.lower_block``), memoized."""
+    key = (block.key, cin, h, w)
+    rows = _ROWS.get(key)
+    if rows is None:
+        if len(_ROWS) >= MEMO_SIZE:
+            _ROWS.clear()
+        rows = _ROWS[key] = _block_rows(block, cin, h, w)
     return rows
+
+
+def _block_rows(block: Block, cin: int, h: int, w: int) -> tuple[Row, ...]:
+    rows = []
+    h_in, w_in = h, w
+    for conv in block.convs(cin):
+        s = conv.stride
+        ho, wo = -(-h // s), -(-w // s)
+        rows.append((0, conv.cin, conv.cout, conv.k, conv.k, conv.groups, h, w, ho, wo, 0))
+        h, w = ho, wo
+    if block.has_residual(cin):
+        rows.append((2, block.filters, block.filters, 1, 1, 1, h_in, w_in, h_in, w_in, 0))
+    return tuple(rows)
 
 
 def stem_row(arch: Architecture, h: int, w: int, c: int) -> Row:

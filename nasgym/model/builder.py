@@ -71,24 +71,13 @@ class ConvBN(nn.Sequential):
 
 
 class IBNBlock(nn.Module):
-    """One IBN block (any op of :data:`nasgym.space.block.OPS` except ``skip``)."""
+    """One block (any op of :data:`nasgym.space.block.OPS` except ``skip``): a ConvBN per :meth:`Block.convs`."""
 
     def __init__(self, block: Block, cin: int, group_conv: str = "grouped", one_d: bool = False) -> None:
         super().__init__()
-        k, s, e, mid = block.kernel, block.stride, block.expansion, block.expanded(cin)
-        layers: list[nn.Module] = []
-        if block.op in ("ibn_dw", "ibn_grouped"):
-            if e > 1 or block.op == "ibn_grouped":
-                layers.append(ConvBN(cin, mid, 1))
-            groups = mid if block.op == "ibn_dw" else block.groups(cin)
-            layers.append(ConvBN(mid, mid, k, s, groups, group_conv=group_conv, one_d=one_d))
-            layers.append(ConvBN(mid, block.filters, 1, act=False))
-        elif block.op == "ibn_fused" and e == 1:
-            layers.append(ConvBN(cin, block.filters, 1, s, act=False, one_d=one_d))
-        else:
-            layers.append(ConvBN(cin, mid, k, s, block.groups(cin), group_conv=group_conv, one_d=one_d))
-            layers.append(ConvBN(mid, block.filters, 1, act=False))
-        self.body = nn.Sequential(*layers)
+        self.body = nn.Sequential(*(
+            ConvBN(c.cin, c.cout, c.k, c.stride, c.groups, c.act, group_conv, one_d) for c in block.convs(cin)
+        ))
         self.residual = block.has_residual(cin)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -11,24 +11,20 @@ scale and shift that fold into it on the device); an fc counts weights plus bias
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from nasgym.space.architecture import Architecture
 from nasgym.space.block import Block
+from nasgym.space.convs import block_convs
 
 Layer = dict
-
-
-def _out(size: int, stride: int) -> int:
-    return math.ceil(size / stride)
 
 
 def conv_layer(name: str, cin: int, cout: int, k: int, stride: int, groups: int, h: int, w: int) -> Layer:
     """A 'same'-padded conv layer dict."""
     return {
         "name": name, "op": "conv", "cin": cin, "cout": cout, "k": k, "stride": stride, "groups": groups,
-        "h_in": h, "w_in": w, "h_out": _out(h, stride), "w_out": _out(w, stride),
+        "h_in": h, "w_in": w, "h_out": -(-h // stride), "w_out": -(-w // stride),
     }
 
 
@@ -40,26 +36,14 @@ def _elementwise(name: str, op: str, channels: int, h: int, w: int) -> Layer:
 
 
 def lower_block(block: Block, cin: int, h: int, w: int, prefix: str) -> list[Layer]:
-    """The layers one block executes for a ``cin`` x ``h`` x ``w`` input."""
-    if block.op == "skip":
-        return []
-    k, s, e = block.kernel, block.stride, block.expansion
-    mid = block.expanded(cin)
+    """The layers one block executes for a ``cin`` x ``h`` x ``w`` input (its :meth:`~Block.convs`, then the add)."""
     layers: list[Layer] = []
-    if block.op in ("ibn_dw", "ibn_grouped"):
-        if e > 1 or block.op == "ibn_grouped":
-            layers.append(conv_layer(f"{prefix}/expand", cin, mid, 1, 1, 1, h, w))
-        groups = mid if block.op == "ibn_dw" else block.groups(cin)
-        name = "dw" if block.op == "ibn_dw" else "group"
-        layers.append(conv_layer(f"{prefix}/{name}", mid, mid, k, s, groups, h, w))
-        layers.append(conv_layer(f"{prefix}/project", mid, block.filters, 1, 1, 1, _out(h, s), _out(w, s)))
-    elif block.op == "ibn_fused" and e == 1:
-        layers.append(conv_layer(f"{prefix}/project", cin, block.filters, 1, s, 1, h, w))
-    else:  # ibn_fused, ibn_fused_grouped
-        layers.append(conv_layer(f"{prefix}/fused", cin, mid, k, s, block.groups(cin), h, w))
-        layers.append(conv_layer(f"{prefix}/project", mid, block.filters, 1, 1, 1, _out(h, s), _out(w, s)))
+    h_in, w_in = h, w
+    for conv in block_convs(block, cin):
+        layers.append(conv_layer(f"{prefix}/{conv.name}", conv.cin, conv.cout, conv.k, conv.stride, conv.groups, h, w))
+        h, w = layers[-1]["h_out"], layers[-1]["w_out"]
     if block.has_residual(cin):
-        layers.append(_elementwise(f"{prefix}/add", "add", block.filters, h, w))
+        layers.append(_elementwise(f"{prefix}/add", "add", block.filters, h_in, w_in))
     return layers
 
 

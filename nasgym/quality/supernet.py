@@ -25,7 +25,8 @@ from torch import nn
 
 from nasgym.model import build_model
 from nasgym.space.architecture import Architecture
-from nasgym.space.block import Block
+from nasgym.space.block import GROUPED_OPS, Block
+from nasgym.space.convs import ConvSpec
 from nasgym.space.search_space import SearchSpace
 
 
@@ -61,44 +62,32 @@ class ConvBNBank(nn.Module):
         return Layer(weight, self.bn_weight[:cout], self.bn_bias[:cout], stride, groups, act)
 
 
+def bank_inputs(conv: ConvSpec, in_per_group: int) -> int:
+    """The input dimension of a conv's weight bank: all inputs, one (depthwise) or the largest group size."""
+    return {"full": conv.cin, "depthwise": 1, "group": in_per_group}[conv.kind]
+
+
 class SlotBank(nn.Module):
-    """The weights of every op of one block slot."""
+    """The weights of every op of one block slot: a bank per conv of the op's largest block (:meth:`Block.convs`
+    with ``every=True``), sized for the slot's widest input, output, kernel, expansion and group size."""
 
     def __init__(self, ops: tuple[str, ...], cin: int, cout: int, kernel: int, expansion: int, in_per_group: int):
         super().__init__()
-        mid = cin * expansion
-        banks = {}
+        banks, self.positions = {}, {}
         for op in ops:
-            if op == "ibn_dw":
-                banks[op] = nn.ModuleList([
-                    ConvBNBank(mid, cin, 1), ConvBNBank(mid, 1, kernel), ConvBNBank(cout, mid, 1)])
-            elif op == "ibn_fused":
-                banks[op] = nn.ModuleList([ConvBNBank(mid, cin, kernel), ConvBNBank(cout, mid, 1)])
-            elif op == "ibn_fused_grouped":
-                banks[op] = nn.ModuleList([ConvBNBank(mid, in_per_group, kernel), ConvBNBank(cout, mid, 1)])
-            elif op == "ibn_grouped":
-                banks[op] = nn.ModuleList([
-                    ConvBNBank(mid, cin, 1), ConvBNBank(mid, in_per_group, kernel), ConvBNBank(cout, mid, 1)])
+            largest = Block(op, cout, kernel, expansion, group_size=in_per_group if op in GROUPED_OPS else None)
+            convs = largest.convs(cin, every=True)
+            banks[op] = nn.ModuleList(ConvBNBank(c.cout, bank_inputs(c, in_per_group), c.k) for c in convs)
+            self.positions[op] = {c.name: i for i, c in enumerate(convs)}
         self.ops = nn.ModuleDict(banks)
 
     def layers(self, block: Block, cin: int) -> list[Layer]:
         """The ConvBN slices of ``block`` for ``cin`` inputs, in :class:`nasgym.model.builder.IBNBlock` order."""
         if block.op not in self.ops:
             raise ValueError(f"op={block.op!r} is not in this supernet slot: expected one of {', '.join(self.ops)}")
-        bank, k, s, e, mid, out = self.ops[block.op], block.kernel, block.stride, block.expansion, 0, block.filters
-        mid = block.expanded(cin)
-        if block.op == "ibn_dw":
-            expand = [bank[0].take(mid, cin, 1)] if e > 1 else []
-            return expand + [bank[1].take(mid, 1, k, s, groups=mid), bank[2].take(out, mid, 1, act=False)]
-        if block.op == "ibn_fused":
-            if e == 1:
-                return [bank[1].take(out, cin, 1, s, act=False)]
-            return [bank[0].take(mid, cin, k, s), bank[1].take(out, mid, 1, act=False)]
-        groups = block.groups(cin)
-        if block.op == "ibn_fused_grouped":
-            return [bank[0].take(mid, cin // groups, k, s, groups), bank[1].take(out, mid, 1, act=False)]
-        return [bank[0].take(mid, cin, 1), bank[1].take(mid, mid // groups, k, s, groups),
-                bank[2].take(out, mid, 1, act=False)]
+        bank, position = self.ops[block.op], self.positions[block.op]
+        return [bank[position[c.name]].take(c.cout, c.cin // c.groups, c.k, c.stride, c.groups, c.act)
+                for c in block.convs(cin)]
 
 
 def _run(layer: Layer, x: torch.Tensor) -> torch.Tensor:

@@ -10,13 +10,17 @@ Block types follow MobileNetEdgeTPUV2 (TensorFlow Model Garden):
 - ``ibn_grouped``: 1x1 expansion, group kxk conv on C*e (``groups = C*e / group_size``), 1x1 projection.
 - ``skip``: the block is removed (how depth is searched); only valid where input and output shapes match.
 
-A residual add is used when stride == 1, C_in == C_out and ``residual`` is true.
+A residual add is used when stride == 1, C_in == C_out and ``residual`` is true. The convs of each op are written
+once, in :mod:`nasgym.space.convs` (:meth:`Block.convs`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from typing import ClassVar
+
+from nasgym.space.convs import ConvSpec, block_convs
 
 OPS: tuple[str, ...] = ("ibn_dw", "ibn_fused", "ibn_fused_grouped", "ibn_grouped", "skip")
 GROUPED_OPS: frozenset[str] = frozenset({"ibn_fused_grouped", "ibn_grouped"})
@@ -55,7 +59,10 @@ class Block:
         stride: 1 or 2.
         group_size: Channels per group of the group conv; required for grouped ops, ``None`` otherwise.
         residual: Whether a residual add is used when the shapes allow it.
+        key: (not a field) all the fields as one tuple, the key of per-block memos.
     """
+
+    key: ClassVar[tuple]  # set per instance in __post_init__
 
     op: str
     filters: int
@@ -83,6 +90,9 @@ class Block:
                 f"group_size={self.group_size!r} is invalid for op {self.op}: expected null "
                 f"(group size applies only to {', '.join(sorted(GROUPED_OPS))})"
             )
+        # The fields as a tuple: a memo key that hashes and compares at C speed (see nasgym.space.convs).
+        object.__setattr__(self, "key", (self.op, self.filters, self.kernel, self.expansion, self.stride,
+                                         self.group_size, self.residual))
         if self.op == "skip":
             if self.stride != 1:
                 raise ValueError(f"stride={self.stride} is invalid for op skip: expected 1")
@@ -133,6 +143,10 @@ class Block:
                     f"(group_size={self.group_size}, expansion={self.expansion}); expected input channels divisible "
                     "by the number of groups"
                 )
+
+    def convs(self, cin: int, every: bool = False) -> tuple[ConvSpec, ...]:
+        """The convs this block executes for ``cin`` input channels, in order (see :mod:`nasgym.space.convs`)."""
+        return block_convs(self, cin, every)
 
     def has_residual(self, cin: int) -> bool:
         """Whether the block adds its input to its output."""
