@@ -11,11 +11,15 @@ convs map channels on columns and kernel taps on lanes and keep only ``depthwise
 Adds, pooling and resizing run on the vector path; a concat is a memory copy.
 
 Memory. Activations move through the activation memories; the part of a layer's input plus output that exceeds
-them spills off chip. Weights come from the parameter cache, or from off chip when the network's parameters do not
-fit in what the inference executable leaves of the on-chip memory (a share per device op, so networks of many small
-ops cache less); then all of them stream on a Coral, only the excess on a phone. A layer costs ``max(compute,
-memory) + fixed cost`` (plus a group conv's concat copy). A network adds the per-invoke overhead and the host
-transfer of its input and output.
+them spills off chip. Weights come from the parameter cache: what the inference executable leaves of the on-chip
+memory (a share per device op, so networks of many small ops cache less). When a network's parameters do not fit,
+the layers fill the cache in execution order and the parameters of the rest are read from off chip with every
+inference (``param_streaming`` "excess", the Edge TPU compiler's "on-chip memory used for caching model parameters"
+next to "off-chip memory used for streaming uncached parameters"; "all" streams every parameter instead). A layer
+costs ``max(compute, on-chip traffic + spill) + streaming + fixed cost`` (plus a group conv's concat copy):
+its streamed weights arrive before its tiles run, since a full cache leaves no room to load them while the previous
+layer computes (the calibration rows prefer this to overlapping them, see benchmarks/RESULTS.md). A network adds the
+per-invoke overhead and the host transfer of its input and output.
 
 Plain Python over layer rows (:mod:`nasgym.hw.rows`): on ~60 layers it is faster than numpy, whose per-call overhead
 dominates at that size. The same functions serve the per-layer report and the cost model's hot path.
@@ -39,7 +43,7 @@ class LayerCost(NamedTuple):
 
     ms: float
     compute_ms: float
-    memory_ms: float  # activation and weight traffic, plus a group conv's concat copy
+    memory_ms: float  # activation and weight traffic (streamed weights included), plus a group conv's concat copy
     overhead_ms: float
     bytes_onchip: float
     bytes_offchip: float
@@ -99,14 +103,15 @@ def layers_cost(
             streamed = pb - (pb if pb <= cache else (cache if cache > 0 else 0.0))
             cache -= pb
         cached, offchip = pb - streamed, spill + streamed
-        memory = act * act_scale + cached * param_ms + offchip * offchip_ms
-        layer_ms = (compute if compute > memory else memory) + copy * act_scale + ops * overhead
+        memory = act * act_scale + cached * param_ms + spill * offchip_ms
+        stream_ms = streamed * offchip_ms
+        layer_ms = (compute if compute > memory else memory) + stream_ms + copy * act_scale + ops * overhead
         layer_mj = (macs * e_mac + (act + copy + cached) * e_on + offchip * e_off) * 1e-9
         ms += layer_ms
         mj += layer_mj
         if details is not None:
-            details.append(LayerCost(layer_ms, compute, memory + copy * act_scale, ops * overhead, act + copy + cached,
-                                     offchip, streamed, layer_mj))
+            details.append(LayerCost(layer_ms, compute, memory + stream_ms + copy * act_scale, ops * overhead,
+                                     act + copy + cached, offchip, streamed, layer_mj))
     return ms, mj
 
 

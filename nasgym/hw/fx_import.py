@@ -1,7 +1,9 @@
 """Import a ``torch.nn.Module`` into the JSON layer schema through torch.fx (symbolic trace + shape propagation).
 
 Supported: Conv2d (any groups, non-square kernels and strides), ConvTranspose2d, Linear (on a flattened tensor),
-BatchNorm (folded into the producer), ReLU/ReLU6/Hardswish (fused into the producer), Dropout/Identity, add, cat
+BatchNorm (folded into the conv or linear layer that produces its input alone; otherwise, as in a pre-activation
+BN-ReLU-conv, two elementwise layers: the per-channel multiply and add TFLite keeps for it), ReLU/ReLU6/Hardswish
+(fused into the producer), Dropout/Identity, add, cat
 (channels), chunk/split/getitem/flatten/view/reshape (free views), avg/max/adaptive pooling, ``mean`` over the
 spatial dims (global average pooling) and interpolate/Upsample (``resize``). Anything else raises ``ValueError``
 naming the node and its type.
@@ -17,10 +19,12 @@ import torch.nn.functional as F
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp
 
-FREE_MODULES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU, nn.ReLU6, nn.Hardswish, nn.Dropout, nn.Identity, nn.Flatten)
+BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
+FOLDING_MODULES = (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)  # a BN right after one of these folds into it
+FREE_MODULES = (nn.ReLU, nn.ReLU6, nn.Hardswish, nn.Dropout, nn.Identity, nn.Flatten)
 FREE_FUNCTIONS = {
     F.relu, F.relu6, F.hardswish, torch.relu, F.dropout, torch.flatten, torch.chunk, torch.split, operator.getitem,
-    torch.reshape, F.batch_norm,
+    torch.reshape,
 }
 FREE_METHODS = {"relu", "relu_", "view", "reshape", "flatten", "chunk", "split", "contiguous", "size", "dim"}
 POOL_FUNCTIONS = {
@@ -71,7 +75,31 @@ def _tensor_args(node: fx.Node) -> list[fx.Node]:
     return [a for a in node.args if isinstance(a, fx.Node) and _shape(a) is not None]
 
 
-def _convert(node: fx.Node, modules: dict[str, nn.Module]) -> dict | None:
+def _foldable(src: object, modules: dict[str, nn.Module]) -> bool:
+    """Whether a BN on ``src`` folds into its producers: a conv or linear layer (or a channel concat of them, as in
+    a group conv run per group) whose output nothing else reads."""
+    if not isinstance(src, fx.Node) or len(src.users) != 1:
+        return False
+    if src.op == "call_module":
+        return isinstance(modules[src.target], FOLDING_MODULES)
+    if src.op == "call_function" and src.target in (torch.cat, torch.concat) and isinstance(src.args[0], list | tuple):
+        return all(_foldable(t, modules) for t in src.args[0])
+    return False
+
+
+def _batch_norm(name: str, node: fx.Node, modules: dict[str, nn.Module], where: str) -> list[dict] | None:
+    """Nothing for a BN folded into its producers (:func:`_foldable`); else its multiply and add (TFLite keeps an
+    unfolded batch norm as MUL and ADD by per-channel constants, the ReLU fused into the ADD)."""
+    if _foldable(node.args[0], modules):
+        return None
+    shape = _shape(node)
+    if shape is None or len(shape) not in (2, 4):
+        raise ValueError(f"{where}: expected a (N, C) or (N, C, H, W) tensor, got shape {shape}")
+    c, h, w = (shape[1], 1, 1) if len(shape) == 2 else shape[1:]
+    return [_layer(f"{name}.{part}", "add", c, c, 1, 1, 1, 1, 1, h, w, h, w) for part in ("mul", "add")]
+
+
+def _convert(node: fx.Node, modules: dict[str, nn.Module]) -> list[dict] | dict | None:
     where = f"node {node.name!r}"
     if node.op == "call_module":
         module = modules[node.target]
@@ -79,6 +107,8 @@ def _convert(node: fx.Node, modules: dict[str, nn.Module]) -> dict | None:
         if isinstance(module, FREE_MODULES):
             return None
         name = str(node.target)
+        if isinstance(module, BATCH_NORMS):
+            return _batch_norm(name, node, modules, where)
         if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
             if _pair(module.dilation) != (1, 1):
                 raise ValueError(f"{where}: dilation={module.dilation} is unsupported: expected 1")
@@ -108,6 +138,8 @@ def _convert(node: fx.Node, modules: dict[str, nn.Module]) -> dict | None:
         where = f"node {node.name!r} ({node.op} {label})"
         if target in FREE_FUNCTIONS or target in FREE_METHODS:
             return None
+        if target is F.batch_norm:
+            return _batch_norm(node.name, node, modules, where)
         if target in (operator.add, torch.add, "add", operator.iadd, "add_"):
             inputs = _tensor_args(node)
             if len(inputs) != 2 or _shape(inputs[0]) != _shape(inputs[1]) or len(_shape(inputs[0])) != 4:
@@ -190,7 +222,11 @@ def module_layers(module: nn.Module, input_shape: Sequence[int]) -> list[dict]:
     finally:
         module.train(was_training)
     modules = dict(graph.named_modules())
-    layers = [layer for node in graph.graph.nodes if (layer := _convert(node, modules)) is not None]
+    layers = []
+    for node in graph.graph.nodes:
+        converted = _convert(node, modules)
+        if converted is not None:
+            layers += converted if isinstance(converted, list) else [converted]
     if not layers:
         raise ValueError(f"{type(module).__name__} has no layer the Edge TPU executes")
     return layers

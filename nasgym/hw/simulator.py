@@ -23,7 +23,8 @@ from nasgym.hw.rows import Row, arch_rows, key_row
 from nasgym.model.lowering import lower
 from nasgym.space.architecture import Architecture
 
-SIMULATOR_VERSION = "3"  # 2: im2col lane packing; 3: executable share of the on-chip memory
+SIMULATOR_VERSION = "4"  # 2: im2col lane packing; 3: executable share of the on-chip memory; 4: Coral caches
+# parameters in execution order and streams the rest (after the layer computes), non-foldable BN as mul + add
 
 
 def _op_label(key: LayerKey) -> str:

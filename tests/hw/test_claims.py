@@ -52,9 +52,10 @@ def test_coral_parameters_beyond_cache_are_far_slower_per_mac():
     fits = simulate(nasgym.reference("mobilenet_edgetpu_v2_s"), "coral-usb", num_classes=1001)
     spills = simulate(nasgym.reference("mobilenet_edgetpu_v2_l"), "coral-usb", num_classes=1001)
     assert fits.fits_on_chip and not spills.fits_on_chip
-    assert spills.streamed_bytes == spills.param_bytes  # the Coral re-sends every parameter
-    assert spills.latency_ms / spills.macs > 3 * fits.latency_ms / fits.macs
+    ops = sum(layer.ops for layer in spills.layers)  # the cache is filled in order, the excess streams
+    assert spills.streamed_bytes == spills.param_bytes - nasgym.hw.load_hardware("coral-usb").cache_bytes(ops) > 0
+    assert spills.latency_ms / spills.macs > 1.5 * fits.latency_ms / fits.macs
     # the same network with a cache large enough runs at the cached rate again
     big_cache = simulate(nasgym.reference("mobilenet_edgetpu_v2_l"), "coral-usb", num_classes=1001,
                          param_cache_mib=64)
-    assert big_cache.latency_ms < spills.latency_ms / 3
+    assert big_cache.latency_ms < spills.latency_ms / 2

@@ -19,7 +19,7 @@ def test_presets_listed_and_loadable():
 def test_key_figures():
     usb, g1 = load_hardware("coral-usb"), load_hardware("tensor-g1")
     assert usb.clock_mhz == 500 and usb.peak_tops == pytest.approx(4.096)
-    assert usb.param_streaming == "all" and g1.param_streaming == "excess"
+    assert usb.param_streaming == g1.param_streaming == "excess"
     assert g1.clock_mhz == 1066
     assert usb.param_cache_bytes == 8 * 2**20
     # the executable takes 4 KiB per device op: 50 ops leave 7.8 MiB, 2048 ops none
@@ -63,7 +63,7 @@ def test_unknown_override():
          r"missing field\(s\) \['pe_rows'\]"),
         (lambda t: t.replace("pe_rows: 4", "pe_rows: 0"), "pe_rows=0 is invalid: expected a positive int"),
         (lambda t: t.replace("clock_mhz: 500", "clock_mhz: -5"), "clock_mhz=-5 is invalid: expected a positive"),
-        (lambda t: t.replace("param_streaming: all", "param_streaming: some"), "param_streaming='some' is invalid"),
+        (lambda t: t.replace("param_streaming: excess", "param_streaming: some"), "param_streaming='some' is invalid"),
         (lambda t: t.replace("pe_cols: 4", "pe_cols: four"), "pe_cols='four' is invalid"),
         (lambda t: "- a\n- b\n", "expected a mapping of fields"),
         (lambda t: "a: [\n", "cannot be read"),

@@ -82,23 +82,64 @@ def test_vector_ops_and_memory_bound():
     assert big.cycles == pytest.approx((2048 * 2048 + 4 * 2048) / 64 + 4096 / 512)
 
 
-def test_parameters_beyond_cache_stream_all_or_excess():
+def test_parameters_beyond_cache_stream_exactly_the_excess_or_all():
     layers = [fc(1024, 1024, "a"), fc(1024, 1024, "b")]  # 1,052,672 bytes each
     each = 1024 * 1024 + 4 * 1024
     fits = simulate(layers, load_hardware("coral-usb", **CLEAN))
     assert fits.fits_on_chip and fits.streamed_bytes == 0
-    small = dict(CLEAN, param_cache_mib=1.5, executable_kib_per_op=4)
-    coral = simulate(layers, load_hardware("coral-usb", **small))
-    assert not coral.fits_on_chip and coral.streamed_bytes == 2 * each
-    phone = simulate(layers, load_hardware("coral-usb", **small, param_streaming="excess"))
+    small = dict(CLEAN, param_cache_mib=1.5, executable_kib_per_op=4, offchip_gbps=0.5)
+    excess = simulate(layers, load_hardware("coral-usb", **small, param_streaming="excess"))
     cache = 1.5 * 2**20 - 2 * 4096  # the executable of the two ops takes 4 KiB each
-    assert phone.streamed_bytes == pytest.approx(2 * each - cache)
-    assert [r.bytes_offchip for r in phone.layers] == pytest.approx([0, 2 * each - cache])
-    assert fits.latency_ms < phone.latency_ms < coral.latency_ms
+    assert not excess.fits_on_chip and excess.streamed_bytes == 2 * each - cache  # "a" is cached, "b" in part
+    assert [r.bytes_offchip for r in excess.layers] == [0, 2 * each - cache]
+    # "b": 16 x 16 tiles x 1 position = 256 compute cycles (its cached part and activations take 254); its streamed
+    # bytes are read at 0.5 GB/s before it runs, then the 1000-cycle fixed cost
+    assert excess.layers[1].ms == pytest.approx(256 / 500e3 + (2 * each - cache) / 0.5e6 + 1000 / 500e3)
+    every = simulate(layers, load_hardware("coral-usb", **small, param_streaming="all"))
+    assert every.streamed_bytes == 2 * each
+    assert every.layers[0].ms == pytest.approx(256 / 500e3 + each / 0.5e6 + 1000 / 500e3)
+    assert fits.latency_ms < excess.latency_ms < every.latency_ms
     # 2.008 MiB of parameters fit 2.02 MiB of memory, but not beside an executable of 2 x 8 KiB
     edge = dict(CLEAN, param_cache_mib=2.02)
     assert simulate(layers, load_hardware("coral-usb", **edge, executable_kib_per_op=0)).fits_on_chip
     assert not simulate(layers, load_hardware("coral-usb", **edge, executable_kib_per_op=8)).fits_on_chip
+
+
+def test_the_cache_fills_in_execution_order():
+    """The first layers' parameters are cached; the layers after the cache is full stream theirs."""
+    layers = [fc(1024, 1024, "a"), fc(1024, 1024, "b"), fc(1024, 1024, "c")]
+    each = 1024 * 1024 + 4 * 1024
+    hw = load_hardware("coral-usb", **CLEAN, param_cache_mib=each / 2**20 * 1.5, executable_kib_per_op=0,
+                       param_streaming="excess")
+    report = simulate(layers, hw)
+    assert [r.bytes_offchip for r in report.layers] == pytest.approx([0, each / 2, each])
+    assert report.streamed_bytes == pytest.approx(1.5 * each)
+
+
+def test_asymmetric_kernels_map_their_taps_without_square_padding():
+    """A 1x7 (or 7x1) conv packs 7 taps x cin into lane tiles, like a 1x1 conv over 7 x cin channels, not a 7x7."""
+    def one(kh, kw, cin):
+        layer = conv(cin, 64, size=16, name="k")
+        layer.update(kh=kh, kw=kw, k=max(kh, kw))
+        return row(layer, layer_overhead_cycles=0)
+
+    wide = row(conv(7 * 64, 64, size=16), layer_overhead_cycles=0)
+    assert one(1, 7, 64).cycles == one(7, 1, 64).cycles == wide.cycles
+    assert one(1, 7, 64).cycles == pytest.approx(7 * 256)  # 7 lane tiles x 1 column tile x 256 positions
+    assert one(7, 7, 64).cycles == pytest.approx(49 * 256)
+
+
+def test_a_concat_costs_its_copy():
+    """A concat reads its inputs and writes its output through the activation memories (no MACs, no weights)."""
+    cat = {"name": "cat", "op": "concat", "cin": 96, "cout": 96, "stride": 1, "groups": 1, "h_in": 16, "w_in": 16,
+           "h_out": 16, "w_out": 16, "inputs": [64, 32]}
+    r = row(cat)
+    assert r.cycles == pytest.approx(2 * 96 * 256 / 512 + 1000) and r.macs == 0 and r.param_bytes == 0
+    assert r.bytes_onchip == 2 * 96 * 256
+    # beyond the activation memories the excess goes off chip (at offchip_gbps)
+    spill = row(cat, pe_memory_kib=1, offchip_gbps=0.5)
+    assert spill.bytes_offchip == 2 * 96 * 256 - 16 * 1024
+    assert spill.ms == pytest.approx(2 * 96 * 256 / 512 / 500e3 + (2 * 96 * 256 - 16 * 1024) / 0.5e6 + 1000 / 500e3)
 
 
 def test_report_totals_are_sums():
