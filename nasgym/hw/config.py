@@ -48,8 +48,10 @@ class HardwareConfig:
         vector_ops_per_cycle: Element operations per cycle on the vector path (adds, pooling).
         offchip_gbps: Effective bandwidth (GB/s) of off-chip traffic: streamed parameters and spilled activations
             (USB/PCIe host link on a Coral, LPDDR on a phone).
-        param_streaming: "all" when parameters that do not fit make every parameter stream with each inference
-            (the Coral compiler); "excess" when only the parameters beyond the cache are read from off-chip memory.
+        param_streaming: "excess" when the layers fill the parameter cache in execution order and only the
+            parameters of the rest are read from off-chip memory with each inference (the Edge TPU compiler reports
+            cached and streamed parameters side by side); "all" when parameters that do not fit make every
+            parameter stream.
         host_gbps: Host link bandwidth (GB/s) for the input and output tensors.
         invoke_overhead_ms: Fixed cost of one inference call (driver, link round trip).
         layer_overhead_cycles: Fixed cost of one op on the device (instruction issue, pipeline fill and drain).
