@@ -21,6 +21,7 @@ from typing import Any
 RUN_FILE = "run.json"
 LOCK_FILE = ".lock"
 _TEMP_PATTERNS = ("*.tmp", ".*.tmp", "*.tmp.zip", ".*.tmp.zip")
+_FIRST = ("env", "algo", "seed")  # reported first when identities differ
 
 
 class RunFolderError(ValueError):
@@ -106,10 +107,11 @@ class RunFolder:
         stored = self.stored_identity()
         if stored is None:
             return
-        keys = sorted(set(stored) | set(identity))
+        keys = sorted(set(stored) | set(identity), key=lambda k: (_FIRST.index(k) if k in _FIRST else len(_FIRST), k))
         differ = [k for k in keys if stored.get(k) != identity.get(k)]
         if differ:
             what = "; ".join(f"{k}: {_short(stored.get(k))} there, {_short(identity.get(k))} here" for k in differ[:3])
+            what += f"; {len(differ) - 3} more" if len(differ) > 3 else ""
             raise RunFolderError(f"log folder {str(self.path)!r} holds another run ({what}): pass another --logdir "
                                  "(or rerun with that run's arguments to continue it)")
 

@@ -19,7 +19,7 @@ def folder(tmp_path_factory):
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--algo", "random"], 'holds another run (algo: "evolution" there, "random" here)'),
-    (["--seed", "3"], "holds another run (eval_seed: 0 there, 3 here; seed: 0 there, 3 here)"),
+    (["--seed", "3"], "holds another run (seed: 0 there, 3 here; eval_seed: 0 there, 3 here)"),
     (["--env", "nasgym/EdgeTPU-ZeroCost-v0"], 'holds another run (env: "nasgym/Reliability-Fast-v0" there, '
                                               '"nasgym/EdgeTPU-ZeroCost-v0" here'),
 ])

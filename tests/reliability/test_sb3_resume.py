@@ -46,15 +46,15 @@ def test_killed_run_resumes_as_if_uninterrupted(algo, fault, reference, tmp_path
 
 
 def test_multi_env_run_killed_mid_csv_write(reference, tmp_path):
-    """--n-envs 3, budget 31 (not a multiple of 3): killed half-way through writing row 17."""
-    args = argv(tmp_path / "run", "ppo", "--n-envs", "3", "--checkpoint-every", "5", evaluations=31)
-    assert run(args, tmp_path / "cache", fault="csv:17").returncode == -9
+    """--n-envs 2 (SubprocVecEnv), an odd budget: killed half-way through writing row 9."""
+    args = argv(tmp_path / "run", "ppo", "--n-envs", "2", "--checkpoint-every", "3", evaluations=15)
+    assert run(args, tmp_path / "cache", fault="csv:9").returncode == -9
     text = (tmp_path / "run" / "evaluations.csv").read_text()
-    assert text.count("\n") == 17 and not text.endswith("\n")  # header, 16 rows and half of row 17
+    assert text.count("\n") == 9 and not text.endswith("\n")  # header, 8 rows and half of row 9
     resumed = run(args, tmp_path / "cache")
     assert resumed.returncode == 0, resumed.stderr
     assert "evaluations.csv: repaired" in resumed.stderr
-    assert hashes(tmp_path / "run") == reference("ppo", "--n-envs", "3", evaluations=31)
+    assert hashes(tmp_path / "run") == reference("ppo", "--n-envs", "2", evaluations=15)
 
 
 def test_killed_at_a_random_moment_twice(reference, tmp_path):
