@@ -3,6 +3,9 @@
     python train.py --env ID|envs/x.yaml --algo NAME|path.py:Class (--timesteps N | --evaluations N) --seed S
                     --logdir runs/NAME [--n-envs K] [--hyperparams FILE] [--cache PATH] [--no-progress]
     python train.py demo        # the short default search of `make demo`
+    python train.py finalize RUN_DIR|ARCH [--epochs N] [--references NAME,...]   # final training
+    python train.py sample RUN_DIR [-n N]                                        # roll out the trained policy
+    python train.py export RUN_DIR|FINAL_DIR --format onnx|tflite-int8           # export + checks
 
 Writes ``evaluations.csv``, ``pareto.csv``, ``best.json``, ``run.json`` and TensorBoard events (``nas/*`` tags, the
 same for every agent) to the log dir; SB3 agents also save ``model.zip`` and periodic checkpoints. Rerunning the same
@@ -328,7 +331,76 @@ def bench(argv: list[str]) -> None:
     run_harness(argv, run_argv)
 
 
-COMMANDS = {"demo": demo, "bench": bench}
+def finalize(argv: list[str]) -> None:
+    """`train.py finalize SOURCE`: train an architecture for real (see nasgym/deploy/finalize.py)."""
+    from nasgym.deploy.finalize import Recipe, finalize_references
+    from nasgym.deploy.finalize import finalize as run_finalize
+    from nasgym.deploy.source import TaskData, resolve
+
+    p = argparse.ArgumentParser(prog="train.py finalize", description=finalize.__doc__)
+    p.add_argument("source", help="run folder (its best architecture), architecture string / JSON file, reference")
+    p.add_argument("--out", help="output folder (default RUN/final, or runs/final/<arch hash>)")
+    defaults = Recipe()
+    for name in ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "label_smoothing", "warmup_epochs",
+                 "shift", "seed", "train_images"):
+        value = getattr(defaults, name)
+        p.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value, help=f"default {value}")
+    p.add_argument("--dataset", default="fashion_mnist", help="task of an architecture source (runs: their own)")
+    p.add_argument("--canvas", type=int, default=0, help="canvas side of an architecture source's task (0 = none)")
+    p.add_argument("--device", help="cpu, cuda, ... (default: cuda when available)")
+    p.add_argument("--references", default="", help="comma-separated reference nets to train under the same recipe")
+    ns = p.parse_args(argv)
+    recipe = Recipe(**{name: getattr(ns, name) for name in vars(defaults)})
+    source = resolve(ns.source)
+    task = source.task(TaskData(ns.dataset, ns.canvas))
+    out = Path(ns.out) if ns.out else (source.path / "final" if source.kind == "run"
+                                       else Path("runs/final") / source.arch.hash)
+    record = run_finalize(source, out, recipe, task, ns.device)
+    rows = [("found" if source.kind == "run" else "architecture", record)]
+    names = [n.strip() for n in ns.references.split(",") if n.strip()]
+    rows += list(finalize_references(names, out, recipe, task, ns.device).items())
+    print(f"\n{'':<30} {'params':>9} {'val acc':>8} {'test acc':>8}")
+    for name, rec in rows:
+        print(f"{name:<30} {rec['params']:>9,} {rec['val_accuracy']:8.4f} {rec['test_accuracy']:8.4f}")
+    print(f"task {task.dataset}{f' on {task.canvas}x{task.canvas} canvases' if task.canvas else ''}, "
+          f"{recipe.epochs} epochs; weights: {out / 'weights.pt'} (+ arch.json, final.json)\n"
+          f"next: python train.py export {out} --format onnx")
+
+
+def sample(argv: list[str]) -> None:
+    """`train.py sample RUN_DIR`: roll out a run's trained policy (black-box runs: its best architectures)."""
+    from nasgym.deploy.rollout import rollout, table
+
+    p = argparse.ArgumentParser(prog="train.py sample", description=sample.__doc__)
+    p.add_argument("run_dir")
+    p.add_argument("-n", type=int, default=8, help="stochastic episodes after the deterministic one")
+    p.add_argument("--seed", type=int, default=0)
+    ns = p.parse_args(argv)
+    print(table(rollout(ns.run_dir, ns.n, ns.seed)))
+
+
+def export(argv: list[str]) -> None:
+    """`train.py export SOURCE --format onnx|tflite-int8`: export a finalized network and check it."""
+    from nasgym.deploy.export import FORMATS
+    from nasgym.deploy.export import export as run_export
+    from nasgym.deploy.source import resolve
+
+    p = argparse.ArgumentParser(prog="train.py export", description=export.__doc__)
+    p.add_argument("source", help="finalized folder, run folder (uses RUN/final) or architecture (--untrained)")
+    p.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("--out", help="output file (default next to the weights)")
+    p.add_argument("--untrained", action="store_true", help="allow fresh weights (latency and compiler checks only)")
+    p.add_argument("--images", type=int, default=512, help="validation images for the output check")
+    p.add_argument("--hardware", help="simulate this hardware preset instead of the run's")
+    ns = p.parse_args(argv)
+    report = run_export(resolve(ns.source), ns.format, ns.out, ns.untrained, ns.images, ns.hardware)
+    print("\n".join(report.lines()))
+    if not report.check.ok:
+        raise ValueError(f"the exported file {report.path} failed its output check (see above): expected agreement "
+                         "with the torch network")
+
+
+COMMANDS = {"demo": demo, "bench": bench, "finalize": finalize, "sample": sample, "export": export}
 
 
 def main(argv: list[str] | None = None) -> int:

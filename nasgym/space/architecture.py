@@ -116,9 +116,15 @@ class Architecture:
 
     @classmethod
     def from_dict(cls, data: dict) -> Architecture:
-        """Inverse of :meth:`to_dict`; unknown or missing keys raise ``ValueError``."""
+        """Inverse of :meth:`to_dict`; unknown or missing keys raise ``ValueError``.
+
+        A record that holds an architecture under ``"arch"`` (a run's ``best.json``, a finalized ``final.json``)
+        is read as that architecture, so those files load as written.
+        """
         if not isinstance(data, dict):
             raise ValueError(f"architecture must be a JSON object, got {type(data).__name__}")
+        if "stages" not in data and isinstance(data.get("arch"), dict):
+            data = data["arch"]
         expected = {"format", "input_shape", "stem", "stages", "head"}
         unknown, missing = set(data) - expected, expected - {"format"} - set(data)
         if unknown or missing:
