@@ -10,9 +10,13 @@ from typing import Protocol, runtime_checkable
 
 from nasgym.hw.engine import fixed_costs, network_totals, totals
 from nasgym.hw.memo import PartCost
-from nasgym.hw.rows import arch_rows, block_rows, head_rows, stem_row
+from nasgym.hw.rows import arch_rows, block_rows, layer_row, one_d_row, output_size, stem_row
 from nasgym.model.counting import count
+from nasgym.model.heads import Head, get_head
+from nasgym.model.lowering import lower
 from nasgym.space.architecture import Architecture
+
+CLASSIFICATION = get_head("classification")
 
 
 @runtime_checkable
@@ -60,6 +64,8 @@ class EdgeTPUCostModel:
         num_classes: Classifier width used for the cost (the deployment task, e.g. 1000 for ImageNet).
         input_shape: Deployment input (height, width, channels); defaults to each architecture's own.
         memoize: Cache the cost of each (block, input channels, resolution) and of each other layer.
+        head: The task head (:func:`nasgym.model.heads.head_names`, or a :class:`~nasgym.model.heads.Head`) the
+            deployed network ends with, e.g. "segmentation" (then ``num_classes`` is classes per pixel).
         **overrides: Hardware fields to change.
     """
 
@@ -71,6 +77,7 @@ class EdgeTPUCostModel:
         num_classes: int = 1000,
         input_shape: tuple[int, int, int] | None = None,
         memoize: bool = True,
+        head: str | Head = "classification",
         **overrides: object,
     ) -> None:
         from nasgym.hw.config import load_hardware
@@ -86,6 +93,9 @@ class EdgeTPUCostModel:
             input_shape = tuple(input_shape)
         if not isinstance(memoize, bool):
             raise ValueError(f"memoize={memoize!r} is invalid: expected true or false")
+        self.head = get_head(head)
+        if input_shape is not None:
+            self.head.check_input(input_shape)
         self.hw = load_hardware(hardware, **overrides)
         self.num_classes = num_classes
         self.input_shape = input_shape
@@ -93,14 +103,20 @@ class EdgeTPUCostModel:
         shape = "x".join(map(str, input_shape)) if input_shape else "arch"
         self.fingerprint = (
             f"edgetpu:sim{SIMULATOR_VERSION}:{self.hw.name}:{self.hw.content_hash}:{num_classes}:{shape}"
-        )
+        ) + ("" if self.head.name == "classification" else f":{self.head.name}")
         self._memo: dict = {}
 
     def simulate(self, arch: Architecture):
         """The full :class:`~nasgym.hw.report.SimReport` (per-layer rows) of ``arch``."""
         from nasgym.hw.simulator import simulate
 
-        return simulate(arch, self.hw, self.input_shape, self.num_classes)
+        if self.head is CLASSIFICATION:
+            return simulate(arch, self.hw, self.input_shape, self.num_classes)
+        return simulate(self.layers(arch), self.hw)
+
+    def layers(self, arch: Architecture) -> list[dict]:
+        """The executed layers of ``arch`` with the head at the deployment input (JSON layer schema)."""
+        return lower(arch, self.input_shape, self.num_classes, self.head)
 
     def evaluate(self, arch: Architecture) -> dict[str, float]:
         """latency_ms, energy_mj, params, macs, param_bytes, fits_on_chip of ``arch``."""
@@ -109,7 +125,11 @@ class EdgeTPUCostModel:
         h, w, c = self.input_shape or arch.input_shape
         hw = self.hw
         if not self.memoize:
-            return network_totals(arch_rows(arch, self.input_shape, self.num_classes), h * w * c, self.num_classes, hw)
+            if self.head is CLASSIFICATION:
+                rows = arch_rows(arch, self.input_shape, self.num_classes)
+            else:
+                rows = [layer_row(layer) for layer in self.layers(arch)]
+            return network_totals(rows, h * w * c, output_size(rows), hw)
         parts = self._parts(arch, h, w, c)
         pb = sum(p.param_bytes for p in parts)
         cache = hw.cache_bytes(sum(p.ops for p in parts))
@@ -122,7 +142,7 @@ class EdgeTPUCostModel:
             for p in parts:  # "excess": parts in order keep what is left of the cache
                 ms_p, mj_p = p.cost(hw, cache - used)
                 ms, mj, used = ms + ms_p, mj + mj_p, used + p.param_bytes
-        fixed_ms, fixed_mj = fixed_costs(h * w * c, self.num_classes, hw)
+        fixed_ms, fixed_mj = fixed_costs(h * w * c, parts[-1].out_size, hw)
         return totals(fixed_ms + ms, fixed_mj + mj, sum(p.params for p in parts), sum(p.macs for p in parts), pb,
                       pb <= cache, hw)
 
@@ -135,27 +155,38 @@ class EdgeTPUCostModel:
         return part
 
     def _parts(self, arch: Architecture, h: int, w: int, c: int) -> list[PartCost]:
+        one_d = self.head.one_d
         stem = stem_row(arch, h, w, c)
-        parts = [self._part(("stem", *stem), [stem])]
+        parts = [self._part(("stem", *stem), [one_d_row(stem) if one_d else stem])]
         h, w, cin = stem[8], stem[9], arch.stem_filters
+        stride = arch.stem_stride
         memo = self._memo
         for block in arch.blocks:
             key = (block.key, cin, h, w)
             part = memo.get(key)
             if part is None:
-                part = self._part(key, block_rows(block, cin, h, w))
+                rows = block_rows(block, cin, h, w)
+                part = self._part(key, [one_d_row(row) for row in rows] if one_d else rows)
                 part.h_out, part.w_out = (-(-h // block.stride), -(-w // block.stride))
             parts.append(part)
             h, w, cin = part.h_out, part.w_out, block.filters
-        head = ("head", cin, arch.head_filters, h, w, self.num_classes)
-        parts.append(memo.get(head) or self._part(head, head_rows(cin, arch.head_filters, h, w, self.num_classes)))
+            stride *= block.stride
+        head = ("head", cin, arch.head_filters, h, w, self.num_classes, stride)
+        part = memo.get(head)
+        if part is None:
+            top = (0, cin, arch.head_filters, 1, 1, 1, h, w, h, w, 0)
+            layers = self.head.layers(arch.head_filters, h, w, self.num_classes, stride)
+            rows = [top, *map(layer_row, layers)]
+            part = self._part(head, rows)
+            part.out_size = output_size(rows)
+        parts.append(part)
         return parts
 
 
 COST_MODEL_KEYS: dict[str, tuple[str, ...]] = {
-    "edgetpu": ("kind", "hardware", "num_classes", "input_shape", "memoize", "overrides"),
+    "edgetpu": ("kind", "hardware", "num_classes", "input_shape", "memoize", "head", "overrides"),
     "macs": ("kind", "ms_per_gmac", "num_classes"),
-    "task": ("kind", "task", "hardware", "input_shape", "num_classes", "overrides"),  # nasgym.tasks.TaskCostModel
+    "task": ("kind", "task", "hardware", "input_shape", "num_classes", "memoize", "overrides"),
 }
 
 
@@ -163,8 +194,10 @@ def make_cost_model(spec: dict) -> CostModel:
     """A cost model from a config dict.
 
     ``{"kind": "edgetpu", "hardware": "tensor-g1", "num_classes": 1000, "input_shape": [224, 224, 3],
-    "memoize": true, "overrides": {"clock_mhz": 800}}`` or ``{"kind": "macs", "ms_per_gmac": 1.0, "num_classes":
-    1000}``; every key but ``kind`` is optional.
+    "memoize": true, "head": "classification", "overrides": {"clock_mhz": 800}}``, ``{"kind": "task", "task":
+    "segmentation", ...}`` (the edgetpu model with the task's head; hardware, num_classes and input_shape default to
+    coral-usb and the task's deployment network) or ``{"kind": "macs", "ms_per_gmac": 1.0, "num_classes": 1000}``;
+    every key but ``kind`` is optional.
 
     Raises:
         ValueError: not a mapping, unknown kind, or unknown keys (the valid ones are listed).
@@ -179,11 +212,13 @@ def make_cost_model(spec: dict) -> CostModel:
         raise ValueError(
             f"cost model spec for kind {kind!r} has unknown key(s) {unknown}: expected {list(COST_MODEL_KEYS[kind])}"
         )
-    if kind == "task":  # a task head (segmentation, text, ...) at the deployment input, see nasgym.tasks.cost
-        from nasgym.tasks.cost import make_task_cost_model
-
-        return make_task_cost_model(spec)
     args = {key: value for key, value in spec.items() if key != "kind"}
+    if kind == "task":  # the edgetpu model with a registered task's head and deployment defaults
+        from nasgym.tasks.registry import get_task  # tasks import torch; hw does not (one-way: tasks never import hw)
+
+        task = get_task(args.pop("task", "segmentation"))
+        args = {"hardware": "coral-usb", "num_classes": task.num_classes, "input_shape": task.deployment_shape,
+                "head": task.head, **args}
     if kind == "macs":
         return MacsCostModel(**args)
     overrides = args.pop("overrides", None) or {}

@@ -15,7 +15,7 @@ class PartCost:
     """Cost of consecutive layers on one hardware config, with their parameters cached or streamed."""
 
     __slots__ = ("terms", "param_bytes", "params", "macs", "ms_cached", "mj_cached", "ms_streamed", "mj_streamed",
-                 "h_out", "w_out", "ops")
+                 "h_out", "w_out", "ops", "out_size")
 
     def __init__(self, rows: list[Row], hw: HardwareConfig) -> None:
         self.terms = layer_terms(rows, hw)
@@ -26,6 +26,7 @@ class PartCost:
         self.ms_cached, self.mj_cached = layers_cost(self.terms, hw, "cached")
         self.ms_streamed, self.mj_streamed = layers_cost(self.terms, hw, "all")
         self.h_out = self.w_out = 0
+        self.out_size = 0  # elements of the network's output, set on the last part (the head)
 
     def cost(self, hw: HardwareConfig, cache_left: float) -> tuple[float, float]:
         """(ms, mJ) when only ``cache_left`` bytes of cache remain for these layers ("excess" streaming)."""

@@ -18,6 +18,25 @@ OP_CODES = {"conv": 0, "fc": 1, "add": 2, "pool": 3, "concat": 4, "resize": 5}
 Row = tuple[int, int, int, int, int, int, int, int, int, int, int]
 
 
+def layer_row(layer: dict) -> Row:
+    """The row of a layer dict that nasgym's own lowering made (trusted: not validated)."""
+    k = layer["k"]
+    return (OP_CODES[layer["op"]], layer["cin"], layer["cout"], layer.get("kh", k), layer.get("kw", k),
+            layer["groups"], layer["h_in"], layer["w_in"], layer["h_out"], layer["w_out"],
+            int(layer.get("transposed", False)))
+
+
+def one_d_row(row: Row) -> Row:
+    """A conv row of a 1-D network: its kxk kernel becomes kx1 (see :func:`nasgym.model.heads.one_d_layer`)."""
+    return row[:4] + (1,) + row[5:]
+
+
+def output_size(rows: Sequence[Row]) -> int:
+    """Elements of the output of the last row (channels x height x width)."""
+    last = rows[-1]
+    return last[2] * last[8] * last[9]
+
+
 def key_row(key: LayerKey) -> Row:
     """The row of a validated layer."""
     return (OP_CODES[key.op], key.cin, key.cout, key.kh, key.kw, key.groups, key.h_in, key.w_in, key.h_out,

@@ -6,7 +6,8 @@
 from typing import Any
 
 from nasgym.model.counting import Counts, count
-from nasgym.model.lowering import layer_macs, layer_params, lower
+from nasgym.model.layers import layer_macs, layer_params
+from nasgym.model.lowering import lower
 
 __all__ = ["Counts", "build_model", "count", "layer_macs", "layer_params", "lower"]
 

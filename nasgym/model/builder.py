@@ -5,16 +5,9 @@ residual add only when stride 1 and widths are equal, logits with bias. Group co
 conv (``group_conv="grouped"``, fast to train) or as channel slice -> one conv per group -> concat
 (``group_conv="split"``, the way the Edge TPU executes them); both have the same parameters and function.
 
-Tasks (:data:`TASKS`):
-
-- ``classification``: global average pooling, dropout, linear classifier with bias.
-- ``segmentation``: FCN-style light head on the last feature map: 1x1 conv to class logits + BN, then a learned
-  depthwise transposed conv (kernel 2s, stride s, initialized to bilinear interpolation) + BN that upsamples by the
-  backbone's total stride s; the output is cropped to the input size. Every op runs on the Edge TPU.
-- ``text``: the blocks in 1-D over token embeddings. The input is (batch, length) token ids; an embedding table
-  (looked up on the host, not part of the accelerator graph or of :func:`~nasgym.count`) gives (batch, E, L, 1)
-  with ``E = arch.input_shape[2]``; every kxk conv becomes a kx1 conv along the sequence (depthwise IBN: depthwise
-  kx1; fused IBN: full kx1 conv; GC-IBN: group kx1 conv), strides subsample the sequence, then classification.
+The task heads (:mod:`nasgym.model.heads`) put their torch modules together from the pieces here: the backbone
+(1-D for the ``text`` head: kxk convs become kx1 convs over the sequence), the classification head, the
+segmentation head (FCN-style, learned bilinear-initialized upsampling) and the networks around them.
 """
 
 from __future__ import annotations
@@ -22,13 +15,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nasgym.model.heads import get_head
 from nasgym.space.architecture import Architecture
 from nasgym.space.block import Block
 
 GROUP_CONV_MODES = ("grouped", "split")
-
-
-TASKS = ("classification", "segmentation", "text")
 
 
 def conv2d(cin: int, cout: int, kernel: int, stride: int = 1, groups: int = 1, one_d: bool = False) -> nn.Conv2d:
@@ -199,20 +190,9 @@ def build_model(
     Args:
         arch: The architecture.
         num_classes: Output classes of the task head (segmentation: classes per pixel, background included).
-        task: One of :data:`TASKS` (see the module docstring).
+        task: A registered head (:func:`nasgym.model.heads.head_names`: classification, segmentation, text).
         group_conv: "grouped" (one grouped conv) or "split" (slice + per-group conv + concat).
         in_channels: Input channels of image tasks; defaults to ``arch.input_shape[2]``.
         vocab_size: Size of the token vocabulary (task "text" only, required there).
     """
-    if task not in TASKS:
-        raise ValueError(f"task={task!r} is invalid: expected one of {', '.join(TASKS)}")
-    if task == "text":
-        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
-            raise ValueError(f"vocab_size={vocab_size!r} is invalid: expected a positive int for task 'text'")
-        backbone = Backbone(arch, arch.input_shape[2], group_conv, one_d=True)
-        embedding = nn.Embedding(vocab_size, arch.input_shape[2], padding_idx=0)
-        return TextNetwork(embedding, backbone, ClassificationHead(backbone.out_channels, num_classes))
-    backbone = Backbone(arch, in_channels, group_conv)
-    if task == "segmentation":
-        return Network(backbone, SegmentationHead(backbone.out_channels, num_classes, total_stride(arch)))
-    return Network(backbone, ClassificationHead(backbone.out_channels, num_classes))
+    return get_head(task).build(arch, num_classes, group_conv, in_channels, vocab_size=vocab_size)

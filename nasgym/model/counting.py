@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nasgym.model.lowering import layer_macs, layer_params, lower
+from nasgym.model.layers import layer_macs, layer_params
+from nasgym.model.lowering import lower
 from nasgym.space.architecture import Architecture
 
 

@@ -9,9 +9,9 @@ infrastructure. Shipped tasks:
   embeddings, top-1 accuracy over 3 classes; deployment input (64 tokens, 1, 64 embedding channels) by default.
 
 To add a task, write a reader ``(options: dict, data_dir) -> nasgym.quality.Dataset`` (labels per image, per
-pixel or per sequence), pick or add a head in ``nasgym/model/builder.py`` and register a :class:`TaskSpec` with
-:func:`register_task`; then an ``envs/*.yaml`` file uses ``evaluator: {kind: task, task: NAME}`` and
-``cost: {kind: task, task: NAME}``.
+pixel or per sequence), pick a head of :mod:`nasgym.model.heads` (or register a new one) and register a
+:class:`TaskSpec` with :func:`register_task`; then an ``envs/*.yaml`` file uses
+``evaluator: {kind: task, task: NAME}`` and ``cost: {kind: task, task: NAME}``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nasgym.model.builder import TASKS as HEADS
+from nasgym.model.heads import head_names
 from nasgym.quality.data import Dataset
 from nasgym.tasks.mosaic import MosaicSpec, load_mosaic_dataset
 from nasgym.tasks.text_data import TextSpec, load_text_dataset
@@ -56,8 +56,8 @@ class TaskSpec:
     min_resolution: int = 2
 
     def __post_init__(self) -> None:
-        if self.head not in HEADS:
-            raise ValueError(f"head={self.head!r} is invalid: expected one of {', '.join(HEADS)}")
+        if self.head not in head_names():
+            raise ValueError(f"head={self.head!r} is invalid: expected one of {', '.join(head_names())}")
         if self.metric not in METRICS:
             raise ValueError(f"metric={self.metric!r} is invalid: expected one of {', '.join(METRICS)}")
 

@@ -13,7 +13,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import nasgym
 from nasgym.envs_config import ENVS_DIR, load_env_config, make_env
-from nasgym.tasks import TaskCostModel
+from nasgym.hw import make_cost_model
 
 ROOT = Path(__file__).resolve().parents[2]
 TASK_ENVS = {"segmentation": "EdgeTPU-FashionMosaic-Segmentation", "text": "EdgeTPU-TweetSentiment-Text"}
@@ -60,7 +60,7 @@ def test_an_episode_pays_the_task_quality_and_the_simulated_task_latency(task):
         action = int(rng.choice(np.flatnonzero(env.unwrapped.action_masks())))
         obs, reward, done, _, info = env.step(action)
     arch = nasgym.Architecture.from_json(info["arch"])
-    cost = TaskCostModel(task, hardware="tensor-g1").evaluate(arch)
+    cost = make_cost_model({"kind": "task", "task": task, "hardware": "tensor-g1"}).evaluate(arch)
     assert info["latency_ms"] == pytest.approx(cost["latency_ms"]) and info["macs"] == cost["macs"]
     assert 0.0 <= info["accuracy"] <= 1.0 and reward == info["reward"]
     if task == "segmentation":
