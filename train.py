@@ -29,7 +29,7 @@ import yaml
 import nasgym
 from nasgym.algos import AlgoSpec, check_hyperparams, resolve_algo, run_blackbox
 from nasgym.envs_config import EnvConfig, load_env_config, make_env, yaml_error_text
-from nasgym.logging import EpisodeLogger, SearchLogger
+from nasgym.logging import EpisodeLogger, SearchLogger, quality_label
 from nasgym.run_folder import RunFolder
 from nasgym.wrappers import episode_length
 
@@ -174,7 +174,8 @@ def run(args: argparse.Namespace) -> SearchLogger:
                 {"command": " ".join(sys.argv), "args": vars(args),
                  "env": {**config.to_dict(), "cache": str(config.cache_path())}})
     try:
-        logger = SearchLogger(logdir, 2.0 * target_latency, refs, tensorboard=not args.no_tensorboard)
+        logger = SearchLogger(logdir, 2.0 * target_latency, refs, tensorboard=not args.no_tensorboard,
+                              target_latency_ms=target_latency, quality_label=quality_label(config.evaluator))
         budget_kind = "evaluations" if args.timesteps is None else "timesteps"
         budget = args.evaluations if args.evaluations is not None else args.timesteps
         if budget is None:

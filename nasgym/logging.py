@@ -5,7 +5,9 @@
 last step) and knows nothing about the agent. Files in ``logdir``:
 
 - ``evaluations.csv``: one row per evaluation (appended and flushed as it comes);
-- ``pareto.csv`` and ``best.json``: rewritten (temp file + rename) whenever they change;
+- ``pareto.csv`` and ``best.json``: rewritten (temp file + rename) whenever they change (``best.json`` loads with
+  ``Architecture.from_json`` as written);
+- ``pareto.png``: the Pareto plot (see :meth:`SearchLogger.figure`), written on :meth:`SearchLogger.close`;
 - TensorBoard events, x-axis = evaluation number: scalars ``nas/reward``, ``nas/accuracy``, ``nas/latency_ms``,
   ``nas/energy_mj``, ``nas/best_reward``, ``nas/hypervolume``; the image ``nas/pareto_front`` (accuracy vs latency,
   reference nets marked); the text ``nas/best_architecture``; and the run's hparams on :meth:`SearchLogger.close`.
@@ -71,16 +73,21 @@ class SearchLogger:
         reference_points: Reference nets to mark: dicts with ``name``, ``latency_ms`` and optionally ``accuracy``.
         tensorboard: Write TensorBoard events.
         image_every: Redraw the Pareto image every this many evaluations (and on close).
+        target_latency_ms: The reward's latency target, drawn in the Pareto plot.
+        quality_label: Name of the quality metric on the plot's y axis (see :func:`quality_label`).
     """
 
     def __init__(self, logdir: str | Path, reference_latency_ms: float, reference_points: Sequence[dict] = (),
-                 tensorboard: bool = True, image_every: int = 50) -> None:
+                 tensorboard: bool = True, image_every: int = 50, target_latency_ms: float | None = None,
+                 quality_label: str = "accuracy") -> None:
         if not reference_latency_ms > 0:
             raise ValueError(f"reference_latency_ms={reference_latency_ms!r} is invalid: expected a positive number")
         self.logdir = Path(logdir)
         self.logdir.mkdir(parents=True, exist_ok=True)
         self.reference_latency_ms = float(reference_latency_ms)
         self.reference_points = [dict(p) for p in reference_points]
+        self.target_latency_ms = target_latency_ms
+        self.quality_label = quality_label
         self.image_every = image_every
         self.csv_path = self.logdir / "evaluations.csv"
         self.rows: list[dict] = self._load()
@@ -233,30 +240,79 @@ class SearchLogger:
         os.replace(tmp, path)
 
     def figure(self) -> Any:
-        """Matplotlib figure: every evaluation, the Pareto front and the reference nets (accuracy vs latency)."""
+        """Matplotlib figure: every evaluation, the Pareto front, the latency target and the reference nets.
+
+        The x range is fitted to the candidates (and the target); reference nets are numbered markers (on their
+        accuracy when known, else a tick on the top edge, or an arrow on the edge for those outside the range)
+        with their names listed once below the plot, so labels never overlap.
+        """
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+        refs = sorted(self.reference_points, key=lambda p: p["latency_ms"])
+        fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
         ok = [r for r in self.rows if math.isfinite(r["accuracy"]) and math.isfinite(r["latency_ms"])]
-        ax.scatter([r["latency_ms"] for r in ok], [r["accuracy"] for r in ok], s=8, c="0.6", label="evaluated")
+        xs = [r["latency_ms"] for r in ok] + ([self.target_latency_ms] if self.target_latency_ms else [])
+        if not xs:
+            xs = [p["latency_ms"] for p in refs] or [0.0, 1.0]
+        low, high = min(xs), max(xs)
+        pad = 0.08 * (high - low) if high > low else 0.1 * max(high, 1e-3)
+        x0, x1 = max(0.0, low - pad), high + pad
+        ax.scatter([r["latency_ms"] for r in ok], [r["accuracy"] for r in ok], s=9, c="0.65",
+                   label=f"evaluated ({len(ok)})")
         ax.plot([r["latency_ms"] for r in self.front], [r["accuracy"] for r in self.front], "o-", c="tab:red",
                 ms=4, label="Pareto front")
-        for point in self.reference_points:
-            if point.get("accuracy") is not None:
-                ax.scatter([point["latency_ms"]], [point["accuracy"]], marker="*", s=90, c="k", zorder=3)
-                ax.annotate(point["name"], (point["latency_ms"], point["accuracy"]), fontsize=7)
-            else:
-                ax.axvline(point["latency_ms"], ls=":", c="k", lw=0.8)
-                ax.annotate(point["name"], (point["latency_ms"], 0.98), xycoords=("data", "axes fraction"),
-                            rotation=90, fontsize=7, va="top", ha="right")
+        if self.target_latency_ms:
+            ax.axvline(self.target_latency_ms, ls="--", c="tab:blue", lw=1,
+                       label=f"target {self.target_latency_ms:g} ms")
+        keys, beyond = [], {"<": [], ">": []}
+        for number, point in enumerate(refs, 1):
+            lat, acc = point["latency_ms"], point.get("accuracy")
+            keys.append(f"{number} {point['name']} ({lat:.3g} ms" + (f", {acc:.3f})" if acc is not None else ")"))
+            if not x0 <= lat <= x1:
+                beyond[">" if lat > x1 else "<"].append(number)
+            elif acc is not None:
+                ax.scatter([lat], [acc], marker="*", s=90, c="k", zorder=3)
+                ax.annotate(str(number), (lat, acc), xytext=(4, 4), textcoords="offset points", fontsize=8)
+            else:  # latency only: a tick on the top edge, numbers staggered so close ones do not overlap
+                ax.plot([lat], [1.0], marker="v", c="k", ms=5, transform=ax.get_xaxis_transform(), clip_on=False)
+                ax.annotate(str(number), (lat, 1.0), xycoords=("data", "axes fraction"), fontsize=7, ha="center",
+                            xytext=(0, -12 - 9 * ((number - 1) % 3)), textcoords="offset points")
+        for side, numbers in beyond.items():
+            if numbers:  # references outside the fitted range: one arrow per side
+                span = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+                ax.annotate(f"refs {span} {'→' if side == '>' else '←'}", (1.0 if side == ">" else 0.0, 0.97),
+                            xycoords="axes fraction", ha="right" if side == ">" else "left", va="top", fontsize=8,
+                            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6"})
+        ax.set_xlim(x0, x1)
         ax.set_xlabel("simulated latency (ms)")
-        ax.set_ylabel("accuracy")
-        ax.legend(loc="best", fontsize=8)
-        fig.tight_layout()
+        ax.set_ylabel(self.quality_label)
+        ax.set_title(f"{len(ok)} architectures, hypervolume {self.hv:.4f}", fontsize=9)
+        ax.legend(loc="lower right", fontsize=8)
+        if keys:
+            fig.text(0.01, 0.01, "reference nets: " + "; ".join(keys), fontsize=7, wrap=True, va="bottom")
+            fig.tight_layout(rect=(0, 0.06 + 0.025 * (len(keys) // 4), 1, 1))
+        else:
+            fig.tight_layout()
         return fig
+
+    def write_plot(self) -> Path | None:
+        """Write the figure to ``pareto.png`` in the log folder (atomically); ``None`` while nothing is logged."""
+        if not self.rows:
+            return None
+        import matplotlib.pyplot as plt
+
+        path = self.logdir / "pareto.png"
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fig = self.figure()
+        try:
+            fig.savefig(tmp, format="png")
+        finally:
+            plt.close(fig)
+        os.replace(tmp, path)
+        return path
 
     def close(self, hparams: dict | None = None) -> None:
         """Write the final image and hparams, close the files; safe to call more than once."""
@@ -267,6 +323,7 @@ class SearchLogger:
             self.rows, self._pending = self.rows + self._pending, []
             self._rebuild_summary()
             self._write_summary_files()
+        self.write_plot()
         if self._writer is not None:
             if self.rows:
                 self._writer.add_figure("nas/pareto_front", self.figure(), len(self.rows))
@@ -296,6 +353,27 @@ class EpisodeLogger(gym.Wrapper):
         return obs, reward, terminated, truncated, info
 
 
+def quality_label(evaluator: Any) -> str:
+    """The y-axis name of a run's quality metric, from its evaluator spec (a dict or a named spec)."""
+    from nasgym.quality.named_specs import resolve_spec
+
+    try:
+        spec = resolve_spec(evaluator)
+    except ValueError:
+        return "accuracy"
+    kind = spec.get("kind") if isinstance(spec, dict) else None
+    if kind == "zero_cost":
+        return {"naswot": "NASWOT score", "synflow": "SynFlow score"}.get(spec.get("proxy", "naswot"), "score") \
+            + " (mapped to [0, 1])"
+    if kind == "train":
+        return "validation accuracy (short proxy training)"
+    if kind == "supernet":
+        return "validation accuracy (supernet weights)"
+    if kind == "task":
+        return "mean IoU (validation)" if spec.get("task") == "segmentation" else "validation accuracy"
+    return "accuracy"
+
+
 def _best_text(row: dict) -> str:
     return (f"evaluation {row['evaluation']}: reward {row['reward']:.4f}, accuracy {row['accuracy']:.4f}, "
             f"latency {row['latency_ms']:.3f} ms\n\n    {row['arch_string']}")
@@ -307,4 +385,4 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["CSV_FIELDS", "EpisodeLogger", "SearchLogger", "hypervolume", "pareto_front"]
+__all__ = ["CSV_FIELDS", "EpisodeLogger", "SearchLogger", "hypervolume", "pareto_front", "quality_label"]

@@ -88,3 +88,24 @@ def test_finalize_a_run_trains_on_its_task(runs, capsys):
     assert record["task"]["dataset"] == "digits" and record["arch_hash"] == json.loads(
         (folder / "best.json").read_text())["arch_hash"]
     assert "test acc" in out and f"train.py export {folder / 'final'}" in out
+
+
+def test_run_folder_has_a_readable_pareto_plot(runs):
+    from nasgym.logging import SearchLogger, quality_label
+
+    folder = runs / "random"
+    assert (folder / "pareto.png").read_bytes()[:4] == b"\x89PNG"
+    assert quality_label({"kind": "zero_cost"}) == "NASWOT score (mapped to [0, 1])"
+    assert quality_label("default").startswith("validation accuracy")
+    assert quality_label({"kind": "task", "task": "segmentation"}) == "mean IoU (validation)"
+    refs = [{"name": "far", "latency_ms": 50.0}, {"name": "near", "latency_ms": 0.45, "accuracy": 0.5}]
+    logger = SearchLogger(folder, 1.0, refs, tensorboard=False, target_latency_ms=0.5, quality_label="NASWOT score")
+    fig = logger.figure()
+    ax = fig.axes[0]
+    latencies = [r["latency_ms"] for r in logger.rows]
+    assert ax.get_ylabel() == "NASWOT score" and ax.get_xlim()[1] < 50.0  # fitted to candidates, not references
+    assert ax.get_xlim()[0] <= min(latencies) and ax.get_xlim()[1] >= max(latencies + [0.5])
+    texts = [t.get_text() for t in ax.texts]
+    assert "refs 2 →" in texts and "2 far (50 ms)" in fig.texts[0].get_text()
+    assert any(line.get_xdata()[0] == 0.5 for line in ax.get_lines() if len(line.get_xdata()) == 2)  # target
+    logger.close()
