@@ -8,7 +8,7 @@ export MALLOC_MMAP_MAX_ := 0
 export MALLOC_TRIM_THRESHOLD_ := 100000000000
 export MALLOC_TOP_PAD_ := 1000000000
 
-.PHONY: venv data test lint demo clean
+.PHONY: venv data test lint demo clean test-tflite
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: venv
 
 test: venv data lint
 	$(PY) -m pytest -q
+
+# The optional int8 TFLite export (litert-torch, about 2 GB) and its tests (skipped by `make test` without it).
+test-tflite: venv
+	$(PY) -m pip install --quiet -e '.[dev,tflite]'
+	$(PY) -m pytest -q tests/deploy/test_tflite.py
 
 # make demo TASK=segmentation|text (default: classification on Fashion-MNIST)
 demo: venv data
