@@ -137,7 +137,7 @@ def validate(config: EnvConfig, algo: AlgoSpec, hyper: dict, args: argparse.Name
     from nasgym.rewards import make_reward
 
     make_reward(config.reward)
-    if isinstance(config.evaluator, dict):
+    if isinstance(config.evaluator, dict | str):
         make_evaluator(config.evaluator)
     if isinstance(config.cost, dict):
         make_cost_model(config.cost)

@@ -35,7 +35,7 @@ CASES = [
     ("evolution", "evolution", (), 60, ("eval", "sqlite", "csv", "random")),
     ("ppo", "ppo", (), 40, ("eval", "sqlite", "csv", "checkpoint", "random")),
     ("dqn", "dqn", (), 40, ("eval", "csv", "checkpoint", "random")),
-    ("ppo --n-envs 2", "ppo", ("--n-envs", "2"), 20, ("csv", "checkpoint", "random")),
+    ("ppo --n-envs 2", "ppo", ("--n-envs", "2"), 36, ("csv", "checkpoint", "random")),
 ]
 FAULT_TEXT = {"eval": "kill -9 while evaluating #N", "sqlite": "kill -9 inside cache write #N",
               "csv": "kill -9 mid-row #N of the CSV", "checkpoint": "kill -9 during checkpoint #N",
@@ -50,7 +50,7 @@ def trial(root: Path, algo: str, extra: tuple, budget: int, fault: str, rng: np.
         code = run_killed_after(args, root / "cache", rows=int(rng.integers(2, budget - 4)),
                                 extra_delay=float(rng.uniform(0, 0.3)))
     else:
-        n = int(rng.integers(1, 4)) if fault == "checkpoint" else int(rng.integers(2, budget - 4))
+        n = int(rng.integers(1, 3)) if fault == "checkpoint" else int(rng.integers(2, budget - 4))  # >= 2 happen
         code = run(args, root / "cache", fault=f"{fault}:{n}").returncode
     before = hashes(root / "run") if (root / "run" / "evaluations.csv").exists() else []
     before = before[:-1] if (root / "run" / "evaluations.csv").exists() and not (
