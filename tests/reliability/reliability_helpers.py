@@ -25,8 +25,6 @@ from nasgym_fakes import FakeEvaluator  # noqa: E402
 
 import nasgym.quality.factory as _factory  # noqa: E402
 
-_factory.EVALUATORS["fake"] = lambda **_: FakeEvaluator()
-
 
 def argv(logdir: Path, algo: str, *extra: str, evaluations: int | None = None, seed: int = 0) -> list[str]:
     """train.py arguments of a run on the fast env."""
@@ -59,11 +57,13 @@ def run_here(args: list[str], cache_dir: Path) -> subprocess.CompletedProcess:
     previous = os.environ.get("NASGYM_CACHE"), torch.get_num_threads()
     os.environ["NASGYM_CACHE"] = str(cache_dir)
     torch.set_num_threads(1)
+    _factory.EVALUATORS["fake"] = lambda **_: FakeEvaluator()  # only during the run: other tests list the kinds
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = train.main(list(args))
     finally:
+        _factory.EVALUATORS.pop("fake", None)
         if previous[0] is None:
             os.environ.pop("NASGYM_CACHE", None)
         else:
