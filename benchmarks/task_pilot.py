@@ -1,0 +1,111 @@
+"""Pilot for the reference task: at a longer budget, on which proxy task do architectures differ by clearly more
+than the seed noise? (The proxy-configuration study found that on the 56x56 canvas task 1000 training steps shrink
+the spread between architectures below the seed noise.)
+
+Six architectures of the study's sample A, two seeds, each task variant trained for ``STEPS`` steps; per variant the
+between-architecture std of the 2-seed mean, the RMS seed std and their ratio. Resumable (the study's cache)::
+
+    nice -n 10 .venv/bin/python benchmarks/task_pilot.py --workers 2 [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
+from nasgym.quality.supernet_evaluator import default_cache_dir
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proxy_study import architectures  # noqa: E402
+from rows import write_section  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+N_ARCHS, SEEDS, STEPS = 6, (0, 1), 300
+SECTION = "## Reference-task pilot"
+SEGMENTATION_DATA = {"source": "fashion_mnist", "grid": 2, "train_size": 10000, "val_size": 1000, "test_size": 500}
+VARIANTS = [
+    ("canvas 56, scale 1-2", {"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0]}),
+    ("canvas 56, scale 0.5-1.5", {"kind": "train", "canvas": 56, "canvas_scale": [0.5, 1.5]}),
+    ("canvas 84, scale 1-3", {"kind": "train", "canvas": 84, "canvas_scale": [1.0, 3.0]}),
+    ("28x28 (no canvas)", {"kind": "train"}),
+    ("segmentation mosaics (mIoU)", {"kind": "task", "task": "segmentation", "batch_size": 32, "lr": 0.01,
+                                     "data": SEGMENTATION_DATA}),
+]
+
+
+def spec(base: dict) -> dict:
+    """The variant at the pilot's budget, one training per evaluation."""
+    return {**base, "steps": STEPS, "repeats": 1}
+
+
+def units() -> list[tuple[int, int, int]]:
+    """(variant, seed, arch) in order: every variant's seed 0 first."""
+    return [(v, s, i) for s in SEEDS for v in range(len(VARIANTS)) for i in range(N_ARCHS)]
+
+
+def run_worker(db: Path, worker: int, workers: int) -> None:
+    """Evaluate this worker's share of the units (round robin)."""
+    torch.set_num_threads(1)
+    cache, archs = EvaluationCache(db), architectures("A")[:N_ARCHS]
+    for n, (v, seed, i) in enumerate(units()):
+        if n % workers != worker:
+            continue
+        metrics, hit = CachedEvaluator(make_evaluator(spec(VARIANTS[v][1])), cache).evaluate(archs[i], seed)
+        if not hit:
+            print(f"{VARIANTS[v][0]} A{i} seed {seed}: {metrics['accuracy']:.4f} cpu {metrics['cpu_seconds']:.0f}s",
+                  flush=True)
+
+
+def report(db: Path) -> str:
+    """The pilot table from what is cached."""
+    cache, archs = EvaluationCache(db), architectures("A")[:N_ARCHS]
+    lines = ["| task variant | archs | mean score | between std (pt) | seed std (pt) | ratio | CPU s / eval |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, base in VARIANTS:
+        fp = make_evaluator(spec(base)).fingerprint
+        runs = [[cache.get(a.hash, fp, s) for s in SEEDS] for a in archs]
+        full = [r for r in runs if all(m is not None for m in r)]
+        if len(full) < 3:
+            lines.append(f"| {name} | {len(full)} | - | - | - | - | - |")
+            continue
+        acc = np.array([[m["accuracy"] for m in r] for r in full])
+        cpu = np.mean([m["cpu_seconds"] for r in full for m in r])
+        between, within = acc.mean(axis=1).std(ddof=1), np.sqrt(np.mean(acc.var(axis=1, ddof=1)))
+        lines.append(f"| {name} | {len(full)} | {acc.mean():.4f} | {100 * between:.2f} | {100 * within:.2f} "
+                     f"| {between / within:.2f} | {cpu:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run workers, then print (and write) the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--report", action="store_true", help="only print the table")
+    parser.add_argument("--write", action="store_true", help="also write RESULTS.md")
+    parser.add_argument("--db", type=Path, default=default_cache_dir() / "proxy_study.sqlite")
+    args = parser.parse_args()
+    if args.worker is not None:
+        run_worker(args.db, args.worker, args.workers)
+        return
+    if not args.report:
+        cmd = [sys.executable, __file__, "--db", str(args.db), "--workers", str(args.workers), "--worker"]
+        for proc in [subprocess.Popen([*cmd, str(w)]) for w in range(args.workers)]:
+            proc.wait()
+    text = report(args.db)
+    print(text)
+    if args.write:
+        write_section(HERE / "RESULTS.md", SECTION, f"`benchmarks/task_pilot.py` ({time.strftime('%Y-%m-%d')}): "
+                      f"{N_ARCHS} architectures of the study's sample A, seeds {SEEDS}, {STEPS} training steps "
+                      f"each.\n\n{text}")
+
+
+if __name__ == "__main__":
+    main()
