@@ -2,6 +2,7 @@
 
     python train.py --env ID|envs/x.yaml --algo NAME|path.py:Class (--timesteps N | --evaluations N) --seed S
                     --logdir runs/NAME [--n-envs K] [--hyperparams FILE] [--cache PATH] [--no-progress]
+                    [--workers K] [--ray-address ADDR]    # black-box agents: K evaluations in flight
     python train.py demo        # the short default search of `make demo`
     python train.py finalize RUN_DIR|ARCH [--epochs N] [--references NAME,...]   # final training
     python train.py sample RUN_DIR [-n N]                                        # roll out the trained policy
@@ -49,6 +50,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--logdir", help="output folder (default runs/<env>-<algo>-s<seed>)")
     p.add_argument("--n-envs", type=int, default=1, help="parallel environments (SubprocVecEnv when > 1)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="black-box agents: evaluations in flight (local processes, or Ray tasks with --ray-address)")
+    p.add_argument("--ray-address", help="evaluate on Ray: 'local' (start one here), 'auto', HOST:PORT or "
+                   "ray://HOST:PORT (pip install 'nasgym[ray]')")
     p.add_argument("--hyperparams", help="YAML file of algorithm keyword arguments (override the defaults)")
     p.add_argument("--cache", help="evaluation cache path (default: the env definition's)")
     p.add_argument("--references", default="all", help="reference nets to mark: 'all', 'none' or comma-separated")
@@ -59,7 +64,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--checkpoint-every", type=int, default=10,
                    help="SB3 agents: checkpoint (for resuming) after this many new evaluations")
     args = p.parse_args(argv)
-    for name in ("timesteps", "evaluations", "n_envs", "checkpoint_every"):
+    for name in ("timesteps", "evaluations", "n_envs", "workers", "checkpoint_every"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected a positive integer")
@@ -143,8 +148,16 @@ def validate(config: EnvConfig, algo: AlgoSpec, hyper: dict, args: argparse.Name
         make_cost_model(config.cost)
     check_hyperparams(algo, {k: v for k, v in hyper.items() if k != "policy"})
     if algo.kind == "blackbox" and args.n_envs != 1:
-        raise ValueError(f"--n-envs={args.n_envs} is invalid for black-box agent {algo.name!r}: expected 1 (it "
-                         "evaluates one architecture at a time)")
+        raise ValueError(f"--n-envs={args.n_envs} is invalid for black-box agent {algo.name!r}: expected 1 (use "
+                         "--workers K to keep K evaluations in flight)")
+    if algo.kind == "sb3" and (args.workers != 1 or args.ray_address):
+        raise ValueError(f"--workers/--ray-address are for black-box agents, not {algo.name!r}: expected --n-envs K "
+                         "(vectorized environments) for SB3 algorithms")
+    if args.ray_address:
+        from nasgym.parallel.ray_executor import check_address, require_ray
+
+        require_ray()
+        check_address(args.ray_address)
     if config.cache is not None:
         EvaluationCache(config.cache_path()).close()  # a corrupt, read-only or misplaced cache fails here
 
@@ -156,6 +169,8 @@ def run_identity(config: EnvConfig, algo: AlgoSpec, args: argparse.Namespace, us
                 "hyperparams": user_hyper}
     if algo.kind == "sb3":
         identity["n_envs"] = args.n_envs
+    elif args.workers > 1:  # evaluations in flight decide the proposals (not where they run: local or Ray)
+        identity["workers"] = args.workers
     return identity
 
 
@@ -204,6 +219,9 @@ def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: Search
         agent = algo.cls(env.unwrapped.space, seed=args.seed, **hyper)
     except (TypeError, ValueError) as err:
         raise ValueError(f"hyperparameters {hyper} are invalid for {algo.name!r}: {err}") from None
+    if args.workers > 1 or args.ray_address:
+        _run_batched(config, env, agent, logger, evaluations, args)
+        return
     agent = _replay_blackbox(agent, env, logger)
     remaining = evaluations - logger.n_evaluations
     bar = _progress(remaining, "evaluations", args.no_progress)
@@ -211,6 +229,21 @@ def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: Search
                  on_episode=lambda info: bar.update(1), seed=args.seed)
     bar.close()
     env.close()
+
+
+def _run_batched(config: EnvConfig, env: Any, agent: Any, logger: SearchLogger, evaluations: int,
+                 args: argparse.Namespace) -> None:
+    """``--workers K`` / ``--ray-address``: K evaluations in flight (asynchronous ask/tell, nasgym.parallel)."""
+    from nasgym.parallel import make_executor, run_batched
+
+    executor = make_executor(config.evaluator, args.workers, args.ray_address)
+    bar = _progress(evaluations - logger.n_evaluations, "evaluations", args.no_progress)
+    try:
+        run_batched(env, agent, evaluations, executor, logger, on_episode=lambda info: bar.update(1), seed=args.seed)
+    finally:
+        bar.close()
+        executor.close()
+        env.close()
 
 
 def _replay_blackbox(agent: Any, env: Any, logger: SearchLogger) -> Any:

@@ -198,15 +198,25 @@ class NasEnv(gym.Env):
     # ---------------------------------------------------------------- evaluation
     def evaluate(self, arch: Architecture) -> dict:
         """Cost, quality and reward of ``arch`` (what the last step returns as ``info``)."""
+        self.cost_of(arch)  # first: a cost model error surfaces before the (expensive) quality evaluation
+        with _autograd_on():  # agents may step the env under torch.no_grad() (ARS does); evaluators train
+            metrics, hit = self._cached_quality()(arch, self.eval_seed)
+        return self.finish(arch, metrics, hit)
+
+    def cost_of(self, arch: Architecture) -> dict:
+        """The cost model's scalar figures of ``arch`` (memoized per architecture)."""
         cost = self._cost_memo.get(arch.hash)
         if cost is None:
             cost = {k: v for k, v in self.cost_model.evaluate(arch).items() if _scalar(v)}
             if len(self._cost_memo) >= _MEMO_SIZE:
                 self._cost_memo.clear()
             self._cost_memo[arch.hash] = cost
-        with _autograd_on():  # agents may step the env under torch.no_grad() (ARS does); evaluators train
-            metrics, hit = self._cached_quality()(arch, self.eval_seed)
-        info: dict = dict(cost)
+        return cost
+
+    def finish(self, arch: Architecture, metrics: dict, hit: bool) -> dict:
+        """The ``info`` of ``arch`` given its quality ``metrics`` for the current evaluation seed (computed here or
+        elsewhere, e.g. by a parallel executor): cost figures, metrics, ``cache_hit`` and the reward."""
+        info: dict = dict(self.cost_of(arch))
         info.update({k: v for k, v in metrics.items() if _scalar(v) or k == "failed"})
         info.setdefault("eval_seconds", 0.0)
         info["cache_hit"] = bool(hit)

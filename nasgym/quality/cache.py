@@ -220,17 +220,26 @@ class CachedEvaluator:
     def evaluate(self, arch: Architecture, seed: int) -> tuple[dict, bool]:
         """Cached metrics when present, else evaluate, store (failures too) and return them. A result that cannot
         be stored is kept in memory (one warning), never lost."""
-        key = (arch.hash, int(seed))
-        if key in self.unsaved:
-            return self.unsaved[key], True
-        hit = self.cache.get(arch.hash, self.fingerprint, seed)
+        hit = self.lookup(arch, seed)
         if hit is not None:
             return hit, True
         metrics = self.evaluator.evaluate(arch, seed)
+        self.store(arch, seed, metrics)
+        return metrics, False
+
+    def lookup(self, arch: Architecture, seed: int) -> dict | None:
+        """The stored metrics of (``arch``, ``seed``) for this evaluator, ``None`` if never evaluated."""
+        key = (arch.hash, int(seed))
+        if key in self.unsaved:
+            return self.unsaved[key]
+        return self.cache.get(arch.hash, self.fingerprint, seed)
+
+    def store(self, arch: Architecture, seed: int, metrics: dict) -> None:
+        """Store a result computed by this evaluator (here or in a worker); kept in memory if the cache cannot be
+        written (one warning)."""
         try:
             self.cache.put(arch.hash, self.fingerprint, seed, metrics, arch.to_json())
         except CacheError as err:
             if not self.unsaved:
                 _log.warning(f"{err}; new results are kept in memory for this run")
-            self.unsaved[key] = metrics
-        return metrics, False
+            self.unsaved[(arch.hash, int(seed))] = metrics
