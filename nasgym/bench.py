@@ -2,6 +2,7 @@
 
     python train.py bench --env nasgym/EdgeTPU-ZeroCost-v0 \
         --agents random,evolution,reinforce,ppo,maskable_ppo,nsga2 --evaluations 500 --seeds 5 [--jobs 2]
+        [--ray-address local|auto|HOST:PORT]    # each agent x seed run as a Ray task (pip install 'nasgym[ray]')
 
 Each run is an ordinary ``train.py`` run logged to ``LOGDIR/<agent>/seed<k>`` (so ``tensorboard --logdir LOGDIR``
 shows them all, and rerunning resumes from the evaluation cache). Afterwards the harness writes ``bench.md`` and
@@ -50,6 +51,8 @@ def parse_bench_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 for every agent")
     p.add_argument("--logdir", default="runs/bench", help="root folder of all runs (one TensorBoard)")
     p.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
+    p.add_argument("--ray-address", help="run every agent x seed as a Ray task: 'local', 'auto', HOST:PORT (log dir "
+                   "and cache on a filesystem all nodes share)")
     p.add_argument("--hyperparams-dir", help="folder with <agent>.yaml hyperparameter files (optional)")
     args = p.parse_args(list(argv))
     for name in ("evaluations", "seeds", "jobs"):
@@ -62,6 +65,11 @@ def parse_bench_args(argv: Sequence[str]) -> argparse.Namespace:
 
     for agent in args.agent_list:
         resolve_algo(agent)  # fail before any run starts
+    if args.ray_address:
+        from nasgym.parallel.ray_executor import check_address, require_ray
+
+        require_ray()
+        check_address(args.ray_address)
     return args
 
 
@@ -88,6 +96,14 @@ def run_bench(args: argparse.Namespace, runner: Runner) -> list[RunResult]:
             hyper = str(Path(args.hyperparams_dir) / f"{label}.yaml")
         for seed in range(args.seeds):
             jobs.append((runner, args.env, agent, seed, args.evaluations, str(root / label / f"seed{seed}"), hyper))
+    if args.ray_address:
+        from nasgym.parallel.ray_executor import map_tasks
+
+        def report(i: int, result: RunResult) -> None:
+            print(f"[{i + 1}/{len(jobs)}] {agent_label(result.agent)} seed {result.seed}: best reward "
+                  f"{max(result.rewards):.4f}", flush=True)
+
+        return map_tasks(_run_one, jobs, args.ray_address, on_result=report)
     if args.jobs == 1:
         results = []
         for n, job in enumerate(jobs, 1):

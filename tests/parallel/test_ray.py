@@ -4,6 +4,7 @@ worker's evaluation retried with nothing lost or stored twice, and train.py --ra
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 import sqlite3
@@ -21,6 +22,11 @@ from nasgym.envs_config import load_env_config, make_env  # noqa: E402
 from nasgym.logging import SearchLogger  # noqa: E402
 from nasgym.parallel import InProcessExecutor, run_batched  # noqa: E402
 from nasgym.parallel.ray_executor import RayExecutor  # noqa: E402
+
+
+def rows_of(logdir) -> list[dict]:
+    with open(logdir / "evaluations.csv", newline="") as f:
+        return list(csv.DictReader(f))
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +105,21 @@ def test_train_ray_address_exact_budget_and_resume(cluster, tmp_path):
     rows = (tmp_path / "run" / "evaluations.csv").read_text().splitlines()
     assert rows[:5] == first and len(rows) == 1 + 6
     assert ray.is_initialized()  # train.py left the test's Ray running
+
+
+def test_bench_runs_as_ray_tasks(cluster, tmp_path):
+    import train
+
+    env = tmp_path / "env.yaml"  # the zero-cost env with a cache of its own (Ray workers do not see NASGYM_CACHE)
+    env.write_text((helpers.ROOT / "envs" / "edgetpu-zerocost.yaml").read_text()
+                   .replace("cache: default", f"cache: {tmp_path / 'cache.sqlite'}"))
+    logs = {}
+    for name, extra in (("ray", ["--ray-address", "local"]), ("sequential", [])):
+        argv = ["bench", "--env", str(env), "--agents", "random,evolution", "--evaluations", "3", "--seeds", "1",
+                "--logdir", str(tmp_path / name), *extra]
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert train.main(argv) == 0
+        logs[name] = {agent: [(r["evaluation"], r["arch_hash"], r["reward"], r["accuracy"])
+                              for r in rows_of(tmp_path / name / agent / "seed0")] for agent in ("random", "evolution")}
+    assert [len(rows) for rows in logs["ray"].values()] == [3, 3]
+    assert logs["ray"] == logs["sequential"]
