@@ -9,6 +9,7 @@ a fixed thread count), recomputes the BatchNorm statistics as the average over `
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.canvas import canvas_dataset, check_canvas
 from nasgym.quality.config import fingerprint, number_pair, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, IMAGE_SIDES, Dataset, load_dataset
+from nasgym.quality.device import device_check, resolve_device
 from nasgym.quality.proxy import build_proxy_model, proxy_architecture
 from nasgym.quality.training import (
     TRAINING_CHECKS,
@@ -59,6 +61,7 @@ class TrainConfig:
     divergence_loss: float = 100.0
     canvas: int = 0
     canvas_scale: tuple[float, float] = (1.0, 2.0)
+    device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "canvas_scale", tuple(self.canvas_scale))
@@ -66,7 +69,7 @@ class TrainConfig:
 
 TRAIN_CHECKS = {
     "dataset": one_of(*DATASETS), "data_dir": optional_str(), **TRAINING_CHECKS,
-    "canvas": positive_int(0), "canvas_scale": number_pair(0.0, 16.0),
+    "canvas": positive_int(0), "canvas_scale": number_pair(0.0, 16.0), "device": device_check(),
 }
 
 
@@ -81,7 +84,8 @@ class TrainEvaluator:
             check_canvas(self.config.canvas, self.config.canvas_scale, IMAGE_SIDES[self.config.dataset])
         # Without a canvas the fingerprint is the one from before the canvas fields existed (cache stays valid).
         unused = () if self.config.canvas else ("canvas", "canvas_scale")
-        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", *unused))
+        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", "device", *unused))
+        self._on_device: tuple = (None, None)  # (device, dataset moved there once)
 
     def __repr__(self) -> str:
         return f"TrainEvaluator({self.fingerprint})"
@@ -100,10 +104,11 @@ class TrainEvaluator:
         """Mean validation accuracy over ``repeats`` seeded short trainings; never raises for a diverging net."""
         watch = Stopwatch()
         c = self.config
-        dataset = self.dataset()
+        device = resolve_device(c.device)
+        dataset = self.dataset_on(device)
         proxy = proxy_architecture(arch, dataset.input_shape, c.width_multiplier)
         counts = count(proxy, num_classes=dataset.num_classes)
-        info = {"params": counts.params, "proxy_macs": counts.macs}
+        info = {"params": counts.params, "proxy_macs": counts.macs, "device": str(device)}
         accuracies, losses = [], []
         try:
             for repeat in range(c.repeats):
@@ -124,10 +129,22 @@ class TrainEvaluator:
             **watch.times(),
         }
 
+    def dataset_on(self, device) -> Dataset:
+        """:meth:`dataset` with its tensors on ``device`` (moved once, then kept)."""
+        if self._on_device[0] != device:
+            data = self.dataset()
+            if device.type != "cpu":
+                data = dataclasses.replace(data, **{f.name: getattr(data, f.name).to(device)
+                                                    for f in dataclasses.fields(data)
+                                                    if isinstance(getattr(data, f.name), torch.Tensor)})
+            self._on_device = (device, data)
+        return self._on_device[1]
+
     def _run(self, arch: Architecture, dataset, run_seed: int) -> tuple[float, float]:
         c = self.config
         with fixed_threads_and_seed(c.threads, run_seed):
             model = build_proxy_model(arch, dataset.num_classes, dataset.input_shape, c.width_multiplier)
+            model = model.to(dataset.x_train.device)  # initialized on the CPU: the same weights on every device
             if c.channels_last:
                 model = model.to(memory_format=torch.channels_last)
             generator = torch.Generator().manual_seed(run_seed)

@@ -1,0 +1,41 @@
+"""``device`` of the train evaluator: validated, recorded in the results, never part of the fingerprint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import nasgym
+from nasgym.quality import make_evaluator
+from nasgym.quality.device import resolve_device
+
+SPEC = {"kind": "train", "dataset": "digits", "steps": 5, "repeats": 1, "bn_images": 64}
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:1"])
+def test_device_is_not_in_the_fingerprint(device):
+    assert make_evaluator({**SPEC, "device": device}).fingerprint == make_evaluator(SPEC).fingerprint
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:x", "CPU", 0])
+def test_bad_device_is_one_line(device):
+    with pytest.raises(ValueError, match=r"train evaluator field device=.* is invalid: expected 'auto', 'cpu', "
+                                         r"'cuda' or 'cuda:N'"):
+        make_evaluator({**SPEC, "device": device})
+
+
+def test_cpu_result_records_its_device_and_equals_auto_here():
+    arch = nasgym.load_space("proxy").sample(np.random.default_rng(0))
+    cpu = make_evaluator({**SPEC, "device": "cpu"}).evaluate(arch, 0)
+    assert cpu["device"] == "cpu"
+    if not torch.cuda.is_available():
+        auto = make_evaluator(SPEC).evaluate(arch, 0)
+        assert (auto["device"], auto["accuracy"]) == ("cpu", cpu["accuracy"])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a machine without CUDA")
+def test_cuda_without_cuda_is_refused():
+    assert resolve_device("auto") == torch.device("cpu")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        resolve_device("cuda")
