@@ -12,10 +12,10 @@ the check that the simulator costs the exported graph exactly as the environment
 
 Latency consistency (:func:`latency_check`): the searched architecture's network in the form that is exported
 (ONNX: grouped convs as one grouped conv; int8 TFLite: slice + convs + concat), imported back through torch.fx and
-simulated at the deployment input, is compared with what the env's cost model reported for the architecture. In
-the grouped form they are equal. In the split form the simulator costs each per-group conv as its own layer
-(``max(compute, memory)`` per group, plus a concat layer) where the cost model takes one ``max`` over the whole
-group conv, so the split graph comes out a few percent slower: a known simulator inconsistency, reported.
+simulated at the deployment input, is compared with what the env's cost model reported for the architecture. They
+are equal in both forms: the fx import recognizes slice -> equal per-group convs -> concat as the one grouped conv
+it computes (:func:`nasgym.hw.fx_import.group_convs`; the cost model costs a grouped conv as the device runs it, one
+op per group plus the concat copy), so the split graph has exactly the grouped graph's layers.
 """
 
 from __future__ import annotations

@@ -7,6 +7,15 @@ BN-ReLU-conv, two elementwise layers: the per-channel multiply and add TFLite ke
 (channels), chunk/split/getitem/flatten/view/reshape (free views), avg/max/adaptive pooling, ``mean`` over the
 spatial dims (global average pooling) and interpolate/Upsample (``resize``). Anything else raises ``ValueError``
 naming the node and its type.
+
+A group conv written out per group, the way the Edge TPU runs it and the TF Model Garden exports GC-IBN (channel
+slice -> one equal conv per group -> channel concat, :class:`nasgym.model.builder.SplitGroupConv`), is imported as
+the one grouped conv layer it computes (:func:`group_convs`): the cost model costs a grouped conv as its per-group
+ops plus the concat copy, so the split and grouped forms of a network are the same layers and cost the same. The
+pattern is strict: the slices (``chunk``/``split`` items or ``x[:, a:b]``) of one tensor, in order and covering all
+its channels with at least 2 channels each; ``Conv2d`` modules with ``groups=1``, identical hyperparameters, each
+reading one slice and read only by the concat; the concat of exactly those convs, in slice order, along channels.
+Anything else (e.g. a concat of convs on the same unsliced input, different kernels per slice) stays as written.
 """
 
 from __future__ import annotations
@@ -97,6 +106,94 @@ def _batch_norm(name: str, node: fx.Node, modules: dict[str, nn.Module], where: 
         raise ValueError(f"{where}: expected a (N, C) or (N, C, H, W) tensor, got shape {shape}")
     c, h, w = (shape[1], 1, 1) if len(shape) == 2 else shape[1:]
     return [_layer(f"{name}.{part}", "add", c, c, 1, 1, 1, 1, 1, h, w, h, w) for part in ("mul", "add")]
+
+
+def _channel_slice(node: object) -> tuple[fx.Node, int, int] | None:
+    """(source, first channel, end channel) when ``node`` is a channel slice of a 4-D tensor: an item of
+    ``chunk``/``split`` along dim 1 or ``x[:, a:b]``; else ``None``."""
+    if not isinstance(node, fx.Node) or node.op != "call_function" or node.target is not operator.getitem:
+        return None
+    parent, index = node.args[0], node.args[1]
+    if not isinstance(parent, fx.Node):
+        return None
+    shape = _shape(node)
+    if shape is None or len(shape) != 4:
+        return None
+    if parent.target in (torch.chunk, "chunk", torch.split, "split") and isinstance(index, int):
+        dim = parent.kwargs.get("dim", parent.args[2] if len(parent.args) > 2 else 0)
+        parts = parent.meta.get("tensor_meta")
+        source = parent.args[0]
+        if not isinstance(dim, int) or dim % 4 != 1 or not isinstance(parts, list | tuple) or index < 0:
+            return None
+        sizes = [tuple(p.shape)[1] for p in parts]
+        return (source, sum(sizes[:index]), sum(sizes[:index + 1])) if isinstance(source, fx.Node) else None
+    source_shape = _shape(parent)
+    if not isinstance(index, tuple) or source_shape is None or len(source_shape) != 4 or len(index) < 2:
+        return None
+    full = slice(None)
+    channels = index[1]
+    if index[0] != full or not isinstance(channels, slice) or channels.step not in (None, 1):
+        return None
+    if any(i is not Ellipsis and i != full for i in index[2:]):
+        return None
+    start, stop, _ = channels.indices(source_shape[1])
+    return (parent, start, stop) if stop > start else None
+
+
+def group_convs(graph: fx.Graph, modules: dict[str, nn.Module]) -> tuple[dict[fx.Node, dict], set[fx.Node]]:
+    """The per-group conv patterns of ``graph`` (see the module docstring): ({concat node: its grouped conv layer},
+    the per-group conv nodes it replaces). ``modules``: the traced module's ``named_modules()`` (the grouped layer
+    is named after the module holding the per-group convs, e.g. ``a`` for ``a.convs.0``, ``a.convs.1``)."""
+    merged: dict[fx.Node, dict] = {}
+    replaced: set[fx.Node] = set()
+    for node in graph.nodes:
+        if node.op != "call_function" or node.target not in (torch.cat, torch.concat):
+            continue
+        convs = node.args[0]
+        dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else 0)
+        if dim not in (1, -3) or not isinstance(convs, list | tuple) or len(convs) < 2:
+            continue
+        if not all(isinstance(c, fx.Node) and c.op == "call_module" and type(modules[c.target]) is nn.Conv2d
+                   and len(c.users) == 1 and len(c.args) == 1 and not c.kwargs for c in convs):
+            continue
+        first = modules[convs[0].target]
+        config = (first.in_channels, first.out_channels, first.kernel_size, first.stride, first.padding,
+                  first.dilation, first.groups, first.padding_mode, first.bias is None)
+        if first.groups != 1 or first.in_channels < 2 or any(
+                (m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
+                 m.padding_mode, m.bias is None) != config for m in (modules[c.target] for c in convs[1:])):
+            continue
+        slices = [_channel_slice(c.args[0]) for c in convs]
+        if any(s is None for s in slices) or len({s[0] for s in slices}) != 1:
+            continue
+        width, source = first.in_channels, slices[0][0]
+        if [(s[1], s[2]) for s in slices] != [(i * width, (i + 1) * width) for i in range(len(convs))]:
+            continue
+        source_shape = _shape(source)
+        if source_shape is None or len(source_shape) != 4 or source_shape[1] != width * len(convs):
+            continue
+        where = f"node {node.name!r}"
+        cin, h, w = _nchw(source, where)
+        cout, ho, wo = _nchw(node, where)
+        kh, kw = _pair(first.kernel_size)
+        sh, sw = _pair(first.stride)
+        merged[node] = _layer(_group_name([str(c.target) for c in convs], modules, node.name), "conv", cin, cout,
+                              kh, kw, sh, sw, len(convs), h, w, ho, wo)
+        replaced.update(convs)
+    return merged, replaced
+
+
+def _group_name(targets: list[str], modules: dict[str, nn.Module], fallback: str) -> str:
+    """The module that holds the per-group convs (``a.convs.0``, ``a.convs.1`` -> ``a``), else ``fallback``."""
+    parts = [t.split(".") for t in targets]
+    common: list[str] = []
+    for names in zip(*parts, strict=False):
+        if len(set(names)) != 1:
+            break
+        common.append(names[0])
+    if common and isinstance(modules.get(".".join(common)), nn.ModuleList):
+        common.pop()
+    return ".".join(common) or fallback
 
 
 def _convert(node: fx.Node, modules: dict[str, nn.Module]) -> list[dict] | dict | None:
@@ -222,9 +319,12 @@ def module_layers(module: nn.Module, input_shape: Sequence[int]) -> list[dict]:
     finally:
         module.train(was_training)
     modules = dict(graph.named_modules())
+    merged, replaced = group_convs(graph.graph, dict(module.named_modules()))  # containers as in the module
     layers = []
     for node in graph.graph.nodes:
-        converted = _convert(node, modules)
+        if node in replaced:
+            continue
+        converted = merged[node] if node in merged else _convert(node, modules)
         if converted is not None:
             layers += converted if isinstance(converted, list) else [converted]
     if not layers:

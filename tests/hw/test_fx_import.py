@@ -99,3 +99,105 @@ def test_input_shape_errors():
         simulate(Dilated(), input_shape=(16, 16, 3))
     with pytest.raises(ValueError, match=r"input_shape=\(2, 3, 16, 16\) is invalid"):
         simulate(Dilated(), input_shape=(2, 3, 16, 16))
+
+
+GROUP_OPS = ("ibn_fused_grouped", "ibn_grouped")
+
+
+def group_conv_archs(space_name: str, count: int, seed: int) -> list:
+    """``count`` sampled architectures of a space with at least one GC-IBN block."""
+    import numpy as np
+
+    import nasgym
+
+    rng = np.random.default_rng(seed)
+    archs = [a for a in (nasgym.load_space(space_name).sample(rng) for _ in range(300))
+             if any(b.op in GROUP_OPS for b in a.blocks)]
+    assert len(archs) >= count
+    return archs[:count]
+
+
+@pytest.mark.parametrize(("space_name", "seed"), [("proxy", 11), ("edgetpu-v2", 12)])
+def test_split_group_convs_cost_what_the_env_reports(space_name, seed):
+    """The Edge TPU form (slice -> per-group convs -> concat) imports as the grouped form's layers, so its simulated
+    latency is the env's latency on both calibrated devices."""
+    import nasgym
+    from nasgym.hw import EdgeTPUCostModel
+
+    for arch in group_conv_archs(space_name, 3, seed):
+        grouped = nasgym.build_model(arch, 1000, group_conv="grouped").eval()
+        split = nasgym.build_model(arch, 1000, group_conv="split").eval()
+        layers = module_layers(split, (3, 224, 224))
+        assert layers == module_layers(grouped, (3, 224, 224))
+        assert sum(layer["op"] == "conv" and 1 < layer["groups"] < layer["cin"] for layer in layers) >= 1
+        assert not any(layer["op"] == "concat" or ".convs." in layer["name"] for layer in layers)
+        for hardware in ("tensor-g1", "coral-usb"):
+            report = simulate(split, hardware, input_shape=(3, 224, 224))
+            assert report.to_dict() == simulate(grouped, hardware, input_shape=(3, 224, 224)).to_dict()
+            env = EdgeTPUCostModel(hardware, 1000).evaluate(arch)
+            assert report.latency_ms == pytest.approx(env["latency_ms"], rel=1e-12, abs=0)
+            assert report.energy_mj == pytest.approx(env["energy_mj"], rel=1e-12, abs=0)
+
+
+class PerGroup(nn.Module):
+    """Slices of a 32-channel map through one conv each, then a channel concat (variants by ``kind``)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+        kernels = (3, 5) if kind == "mixconv" else (3, 3)
+        self.a = nn.Conv2d(32 if kind == "inception" else 16, 24, kernels[0], 2, kernels[0] // 2, bias=False)
+        self.b = nn.Conv2d(32 if kind == "inception" else 16, 24, kernels[1], 2, kernels[1] // 2, bias=False)
+        self.bn = nn.BatchNorm2d(48)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.kind == "inception":  # two convs on the whole input: a genuine concat
+            parts = [self.a(x), self.b(x)]
+        elif self.kind == "slices":
+            parts = [self.a(x[:, :16]), self.b(x[:, 16:])]
+        else:
+            first, second = torch.chunk(x, 2, dim=1)
+            if self.kind == "swapped":
+                first, second = second, first
+            parts = [self.a(first), self.b(second)]
+        y = self.bn(torch.cat(parts, dim=1))
+        return y
+
+
+@pytest.mark.parametrize("kind", ["chunk", "slices"])
+def test_per_group_convs_merge_into_one_grouped_conv(kind):
+    layers = module_layers(PerGroup(kind), (32, 16, 16))
+    assert layers == [{"name": "cat", "op": "conv", "cin": 32, "cout": 48, "k": 3, "stride": 2, "groups": 2,
+                       "h_in": 16, "w_in": 16, "h_out": 8, "w_out": 8}]  # the BN folds into it
+
+
+@pytest.mark.parametrize("kind", ["inception", "mixconv", "swapped"])
+def test_a_genuine_concat_of_convs_is_not_merged(kind):
+    layers = module_layers(PerGroup(kind), (32, 16, 16))
+    assert [(layer["name"], layer["op"], layer["groups"]) for layer in layers] == [
+        ("a", "conv", 1), ("b", "conv", 1), ("cat", "concat", 1)]
+    assert layers[-1]["inputs"] == [24, 24]
+
+
+def test_per_group_conv_read_elsewhere_is_not_merged():
+    class Reused(PerGroup):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            first, second = torch.chunk(x, 2, dim=1)
+            a = self.a(first)
+            return torch.cat([a, self.b(second)], dim=1) + torch.cat([a, a], dim=1)
+
+    ops = [(layer["name"], layer["op"]) for layer in module_layers(Reused("chunk"), (32, 16, 16))]
+    assert ops == [("a", "conv"), ("b", "conv"), ("cat", "concat"), ("cat_1", "concat"), ("add", "add")]
+
+
+def test_single_channel_slices_are_not_merged():
+    class PerChannel(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.convs = nn.ModuleList(nn.Conv2d(1, 1, 3, padding=1) for _ in range(4))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.cat([conv(p) for conv, p in zip(self.convs, torch.chunk(x, 4, dim=1), strict=True)], 1)
+
+    layers = module_layers(PerChannel(), (4, 8, 8))
+    assert [layer["op"] for layer in layers] == ["conv"] * 4 + ["concat"]
