@@ -1,13 +1,38 @@
 """Registers the fake evaluator (``evaluator: {kind: fake}``) in every process that has this folder on PYTHONPATH,
-so SubprocVecEnv workers of ``fault_train.py`` runs (started by forkserver) know it too."""
+so SubprocVecEnv workers of the reliability runs (started by forkserver) know it too.
 
+Lazily: nothing is imported at start-up; the registration happens when ``nasgym.quality.factory`` is first
+imported, so unrelated subprocesses (e.g. the torch-free import test) are unaffected.
+"""
+
+import importlib.abc
+import importlib.util
 import sys
 from pathlib import Path
 
-sys.path.append(str(Path(__file__).resolve().parents[2]))  # tests/, for nasgym_fakes
+_TESTS = str(Path(__file__).resolve().parents[2])  # tests/, for nasgym_fakes
 
-from nasgym_fakes import FakeEvaluator  # noqa: E402
 
-import nasgym.quality.factory as _factory  # noqa: E402
+class _RegisterFake(importlib.abc.MetaPathFinder):
+    """Finds ``nasgym.quality.factory`` through the normal finders and adds ``fake`` to its EVALUATORS."""
 
-_factory.EVALUATORS["fake"] = lambda **_: FakeEvaluator()
+    def find_spec(self, name, path=None, target=None):
+        if name != "nasgym.quality.factory":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run_module = spec.loader.exec_module
+
+        def exec_module(module):
+            run_module(module)
+            if _TESTS not in sys.path:
+                sys.path.append(_TESTS)
+            from nasgym_fakes import FakeEvaluator
+
+            module.EVALUATORS["fake"] = lambda **_: FakeEvaluator()
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, _RegisterFake())
