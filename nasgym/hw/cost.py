@@ -6,6 +6,7 @@ least ``latency_ms``, ``energy_mj``, ``params`` and ``macs``; ``fingerprint`` id
 
 from __future__ import annotations
 
+import math
 from typing import Protocol, runtime_checkable
 
 from nasgym.hw.engine import fixed_costs, network_totals, totals
@@ -159,7 +160,6 @@ class EdgeTPUCostModel:
         stem = stem_row(arch, h, w, c)
         parts = [self._part(("stem", *stem), [one_d_row(stem) if one_d else stem])]
         h, w, cin = stem[8], stem[9], arch.stem_filters
-        stride = arch.stem_stride
         memo = self._memo
         for block in arch.blocks:
             key = (block.key, cin, h, w)
@@ -170,7 +170,9 @@ class EdgeTPUCostModel:
                 part.h_out, part.w_out = (-(-h // block.stride), -(-w // block.stride))
             parts.append(part)
             h, w, cin = part.h_out, part.w_out, block.filters
-            stride *= block.stride
+        stride = 0  # the backbone's total stride, which only heads other than classification's read
+        if self.head is not CLASSIFICATION:
+            stride = arch.stem_stride * math.prod(block.stride for block in arch.blocks)
         head = ("head", cin, arch.head_filters, h, w, self.num_classes, stride)
         part = memo.get(head)
         if part is None:

@@ -56,16 +56,18 @@ def layer_terms(rows: Sequence[Row], hw: HardwareConfig) -> list[Terms]:
     lanes, columns = hw.lanes_per_core, hw.columns
     cycle_ms = 1e-3 / hw.clock_mhz
     ce, de, vec = hw.compute_efficiency, hw.depthwise_efficiency, hw.vector_ops_per_cycle
-    cap = hw.activation_memory_bytes
-    terms = []
+    cap, bias = hw.activation_memory_bytes, BIAS_BYTES
+    terms: list[Terms] = []
+    append = terms.append
     for op, cin, cout, kh, kw, g, h_in, w_in, h_out, w_out, transposed in rows:
-        act_in, act_out, taps = cin * h_in * w_in, cout * h_out * w_out, kh * kw
+        act_out, taps = cout * h_out * w_out, kh * kw
+        act = cin * h_in * w_in + act_out
         ops, copy = 1, 0
         if op <= 1:
             cin_g = cin // g
             positions = h_in * w_in if transposed else h_out * w_out
             weights = taps * cin_g * cout
-            macs, pb = positions * weights, weights + BIAS_BYTES * cout
+            macs, pb = positions * weights, weights + bias * cout
             params = weights + (cout if op == 1 else 2 * cout)
             if g > 1 and cin_g == 1:
                 compute = -(-taps // lanes) * -(-cout // columns) * positions / de / ce * cycle_ms
@@ -77,9 +79,8 @@ def layer_terms(rows: Sequence[Row], hw: HardwareConfig) -> list[Terms]:
         else:
             macs = params = pb = 0
             compute = act_out * (1 if op == 2 else 4 if op == 5 else taps if op == 3 else 0) / vec * cycle_ms
-        spill = act_in + act_out - cap
-        terms.append((macs, params, pb, compute, act_in + act_out + (act_out if op == 2 else 0), copy,
-                      spill if spill > 0 else 0.0, ops))
+        spill = act - cap
+        append((macs, params, pb, compute, act + act_out if op == 2 else act, copy, spill if spill > 0 else 0.0, ops))
     return terms
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from nasgym.hw.layers import LayerKey
 from nasgym.space.architecture import Architecture
 from nasgym.space.block import Block
-from nasgym.space.convs import MEMO_SIZE
+from nasgym.space.convs import MEMO_SIZE, shared_ints
 
 OP_CODES = {"conv": 0, "fc": 1, "add": 2, "pool": 3, "concat": 4, "resize": 5}
 Row = tuple[int, int, int, int, int, int, int, int, int, int, int]
@@ -43,32 +43,31 @@ def key_row(key: LayerKey) -> Row:
             key.w_out, int(key.transposed))
 
 
-_ROWS: dict[tuple, tuple[Row, ...]] = {}
+_ROWS: dict[tuple[int, int, int, int], tuple[Row, ...]] = {}
 
 
 def block_rows(block: Block, cin: int, h: int, w: int) -> tuple[Row, ...]:
     """Rows of one block for a ``cin`` x ``h`` x ``w`` input (its :meth:`~nasgym.space.Block.convs`, then the add;
-    the layers of ``nasgym.model.lowering.lower_block``), memoized."""
+    the layers of ``nasgym.model.lowering.lower_block``), memoized per (block, cin, h, w)."""
     key = (block.key, cin, h, w)
     rows = _ROWS.get(key)
     if rows is None:
         if len(_ROWS) >= MEMO_SIZE:
             _ROWS.clear()
-        rows = _ROWS[key] = _block_rows(block, cin, h, w)
+        rows = _ROWS[key] = tuple(map(shared_ints, _block_rows(block, cin, h, w)))
     return rows
 
 
-def _block_rows(block: Block, cin: int, h: int, w: int) -> tuple[Row, ...]:
+def _block_rows(block: Block, cin: int, h: int, w: int) -> list[Row]:
     rows = []
     h_in, w_in = h, w
-    for conv in block.convs(cin):
-        s = conv.stride
+    for _, _, conv_in, cout, k, s, groups, _ in block.convs(cin):
         ho, wo = -(-h // s), -(-w // s)
-        rows.append((0, conv.cin, conv.cout, conv.k, conv.k, conv.groups, h, w, ho, wo, 0))
+        rows.append((0, conv_in, cout, k, k, groups, h, w, ho, wo, 0))
         h, w = ho, wo
     if block.has_residual(cin):
         rows.append((2, block.filters, block.filters, 1, 1, 1, h_in, w_in, h_in, w_in, 0))
-    return tuple(rows)
+    return rows
 
 
 def stem_row(arch: Architecture, h: int, w: int, c: int) -> Row:
@@ -89,10 +88,13 @@ def arch_rows(arch: Architecture, input_shape: Sequence[int] | None = None, num_
     stem = stem_row(arch, h, w, c)
     rows = [stem]
     h, w, cin = stem[8], stem[9], arch.stem_filters
+    memo = _ROWS
     for block in arch.blocks:
         if block.op != "skip":
-            rows += block_rows(block, cin, h, w)
-            h, w = -(-h // block.stride), -(-w // block.stride)
+            rows += memo.get((block.key, cin, h, w)) or block_rows(block, cin, h, w)
+            s = block.stride
+            if s != 1:
+                h, w = -(-h // s), -(-w // s)
         cin = block.filters
     rows += head_rows(cin, arch.head_filters, h, w, num_classes)
     return rows

@@ -22,9 +22,9 @@ def lower_block(block: Block, cin: int, h: int, w: int, prefix: str) -> list[Lay
     """The layers one block executes for a ``cin`` x ``h`` x ``w`` input (its :meth:`~Block.convs`, then the add)."""
     layers: list[Layer] = []
     h_in, w_in = h, w
-    for conv in block_convs(block, cin):
-        layers.append(conv_layer(f"{prefix}/{conv.name}", conv.cin, conv.cout, conv.k, conv.stride, conv.groups, h, w))
-        h, w = layers[-1]["h_out"], layers[-1]["w_out"]
+    for name, _, conv_in, cout, k, stride, groups, _ in block_convs(block, cin):
+        layers.append(layer := conv_layer(f"{prefix}/{name}", conv_in, cout, k, stride, groups, h, w))
+        h, w = layer["h_out"], layer["w_out"]
     if block.has_residual(cin):
         layers.append(elementwise_layer(f"{prefix}/add", "add", block.filters, h_in, w_in))
     return layers
@@ -52,9 +52,10 @@ def lower(
     h, w, cin = layers[0]["h_out"], layers[0]["w_out"], arch.stem_filters
     stride = arch.stem_stride
     for s, b, block in arch.iter_blocks():
+        if block.op == "skip":  # a removed block: no layers
+            continue
         block_layers = lower_block(block, cin, h, w, f"s{s}b{b}")
-        if block_layers:
-            h, w = block_layers[-1]["h_out"], block_layers[-1]["w_out"]
+        h, w = block_layers[-1]["h_out"], block_layers[-1]["w_out"]
         layers += block_layers
         cin = block.filters
         stride *= block.stride

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from nasgym.space.block import Block, check_int
 
@@ -37,6 +38,7 @@ class Architecture:
     input_shape: tuple[int, int, int] = (224, 224, 3)
     _hash: str = field(default="", init=False, repr=False, compare=False)
     _json: str = field(default="", init=False, repr=False, compare=False)
+    _blocks: ClassVar[tuple[Block, ...]]  # not a field: set per instance in __post_init__ (blocks, flattened)
 
     def __post_init__(self) -> None:
         stages = _as_stages(self.stages)
@@ -53,6 +55,7 @@ class Architecture:
         for name, value in zip(("height", "width", "channels"), shape, strict=True):
             check_int(f"input_shape {name}", value, "a positive int")
         object.__setattr__(self, "input_shape", shape)
+        object.__setattr__(self, "_blocks", tuple(block for stage in stages for block in stage))
         cin = self.stem_filters
         for s, b, block in self.iter_blocks():
             block.check_input(cin, where=f"stage {s} block {b}")
@@ -71,7 +74,7 @@ class Architecture:
     @property
     def blocks(self) -> tuple[Block, ...]:
         """All blocks, flattened, in network order."""
-        return tuple(block for stage in self.stages for block in stage)
+        return self._blocks
 
     @property
     def depth(self) -> int:

@@ -16,8 +16,9 @@ once, in :mod:`nasgym.space.convs` (:meth:`Block.convs`).
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import ClassVar
 
 from nasgym.space.convs import ConvSpec, block_convs
@@ -36,6 +37,17 @@ OP_CODES: dict[str, str] = {
     "skip": "skip",
 }
 CODE_OPS: dict[str, str] = {code: op for op, code in OP_CODES.items()}
+
+# Block field values -> a small int, the memo key of blocks equal by value (per process: see Block.__setstate__).
+_KEYS: dict[tuple, int] = {}
+_NEXT_KEY = itertools.count()  # next() is atomic: two blocks interned at once never share an id
+
+
+def block_key(values: tuple) -> int:
+    """The per-process int that stands for a block's field values (equal values, equal key; distinct, distinct)."""
+    key = _KEYS.get(values)
+    return _KEYS.setdefault(values, next(_NEXT_KEY)) if key is None else key
+
 
 _TOKEN = re.compile(r"^(?P<code>[a-z]+):k(?P<k>\d+)e(?P<e>\d+)o(?P<o>\d+)s(?P<s>\d+)(?:g(?P<g>\d+))?(?P<n>n)?$")
 
@@ -59,10 +71,11 @@ class Block:
         stride: 1 or 2.
         group_size: Channels per group of the group conv; required for grouped ops, ``None`` otherwise.
         residual: Whether a residual add is used when the shapes allow it.
-        key: (not a field) all the fields as one tuple, the key of per-block memos.
+        key: (not a field) an int equal for blocks with equal fields and different otherwise (interned per
+            process), the key of the per-block memos: an int hashes and compares faster than the field tuple.
     """
 
-    key: ClassVar[tuple]  # set per instance in __post_init__
+    key: ClassVar[int]  # set per instance in __post_init__ and __setstate__
 
     op: str
     filters: int
@@ -90,9 +103,8 @@ class Block:
                 f"group_size={self.group_size!r} is invalid for op {self.op}: expected null "
                 f"(group size applies only to {', '.join(sorted(GROUPED_OPS))})"
             )
-        # The fields as a tuple: a memo key that hashes and compares at C speed (see nasgym.space.convs).
-        object.__setattr__(self, "key", (self.op, self.filters, self.kernel, self.expansion, self.stride,
-                                         self.group_size, self.residual))
+        object.__setattr__(self, "key", block_key((self.op, self.filters, self.kernel, self.expansion, self.stride,
+                                                   self.group_size, self.residual)))
         if self.op == "skip":
             if self.stride != 1:
                 raise ValueError(f"stride={self.stride} is invalid for op skip: expected 1")
@@ -101,6 +113,12 @@ class Block:
                     f"skip block has kernel={self.kernel}, expansion={self.expansion}: expected 1 and 1 "
                     "(use Block.skip(filters))"
                 )
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickling (also ``copy``): the fields from ``state``, the key interned again (ids are per process)."""
+        for field in fields(self):
+            object.__setattr__(self, field.name, state[field.name])
+        object.__setattr__(self, "key", block_key(tuple(state[field.name] for field in fields(self))))
 
     @classmethod
     def skip(cls, filters: int) -> Block:

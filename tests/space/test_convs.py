@@ -1,5 +1,9 @@
 """The block structure table (nasgym.space.convs): one structure per op, consistent conv chains, memoized."""
 
+import copy
+import dataclasses
+import pickle
+
 import numpy as np
 import pytest
 
@@ -53,6 +57,19 @@ def test_memoized_by_value():
     assert a.key == b.key and a.key != Block("ibn_dw", 24, 5, 4, residual=False).key
 
 
-def test_key_holds_every_field():
+def test_key_tells_every_field_apart():
     block = Block("ibn_grouped", 32, 5, 2, 2, group_size=8, residual=False)
-    assert block.key == tuple(block.to_dict().values())
+    changed = [dataclasses.replace(block, **{name: value}) for name, value in
+               [("op", "ibn_fused_grouped"), ("filters", 64), ("kernel", 3), ("expansion", 4), ("stride", 1),
+                ("group_size", 16), ("residual", True)]]
+    assert isinstance(block.key, int) and len({block.key, *(other.key for other in changed)}) == 8
+
+
+def test_key_survives_pickling():
+    """Keys are interned per process: an unpickled block takes the key of this process, not the pickled one."""
+    block = Block("ibn_dw", 40, 3, 6, 2)
+    state = dict(block.__dict__, key=-1)  # as if pickled in a process that interned the fields differently
+    clone = Block.__new__(Block)
+    clone.__setstate__(state)
+    assert clone == block and clone.key == block.key
+    assert pickle.loads(pickle.dumps(block)).key == copy.deepcopy(block).key == block.key
