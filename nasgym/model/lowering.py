@@ -13,7 +13,6 @@ from nasgym.model.heads import get_head, one_d_layer
 from nasgym.model.layers import Layer, conv_layer, elementwise_layer, kernel_hw, layer_macs, layer_params
 from nasgym.space.architecture import Architecture
 from nasgym.space.block import Block
-from nasgym.space.convs import block_convs
 
 __all__ = ["Layer", "conv_layer", "kernel_hw", "layer_macs", "layer_params", "lower", "lower_block"]
 
@@ -22,7 +21,7 @@ def lower_block(block: Block, cin: int, h: int, w: int, prefix: str) -> list[Lay
     """The layers one block executes for a ``cin`` x ``h`` x ``w`` input (its :meth:`~Block.convs`, then the add)."""
     layers: list[Layer] = []
     h_in, w_in = h, w
-    for name, _, conv_in, cout, k, stride, groups, _ in block_convs(block, cin):
+    for name, _, conv_in, cout, k, stride, groups, _ in block.convs(cin):
         layers.append(layer := conv_layer(f"{prefix}/{name}", conv_in, cout, k, stride, groups, h, w))
         h, w = layer["h_out"], layer["w_out"]
     if block.has_residual(cin):

@@ -105,6 +105,7 @@ class Block:
             )
         object.__setattr__(self, "key", block_key((self.op, self.filters, self.kernel, self.expansion, self.stride,
                                                    self.group_size, self.residual)))
+        object.__setattr__(self, "_last_convs", (0, False, ()))
         if self.op == "skip":
             if self.stride != 1:
                 raise ValueError(f"stride={self.stride} is invalid for op skip: expected 1")
@@ -114,11 +115,16 @@ class Block:
                     "(use Block.skip(filters))"
                 )
 
+    def __getstate__(self) -> dict:
+        """Pickling (also ``copy``): the fields only (the key and the convs cache are per process)."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
     def __setstate__(self, state: dict) -> None:
         """Unpickling (also ``copy``): the fields from ``state``, the key interned again (ids are per process)."""
         for field in fields(self):
             object.__setattr__(self, field.name, state[field.name])
         object.__setattr__(self, "key", block_key(tuple(state[field.name] for field in fields(self))))
+        object.__setattr__(self, "_last_convs", (0, False, ()))
 
     @classmethod
     def skip(cls, filters: int) -> Block:
@@ -163,8 +169,17 @@ class Block:
                 )
 
     def convs(self, cin: int, every: bool = False) -> tuple[ConvSpec, ...]:
-        """The convs this block executes for ``cin`` input channels, in order (see :mod:`nasgym.space.convs`)."""
-        return block_convs(self, cin, every)
+        """The convs this block executes for ``cin`` input channels, in order (see :mod:`nasgym.space.convs`).
+
+        The last answer is also kept on the block: in an architecture a block always has the same input, and reading
+        its own attribute is faster than the shared memo's lookup (lowering and the simulator's rows ask per use).
+        """
+        last = self._last_convs
+        if last[0] == cin and last[1] == every:
+            return last[2]
+        convs = block_convs(self, cin, every)
+        object.__setattr__(self, "_last_convs", (cin, every, convs))
+        return convs
 
     def has_residual(self, cin: int) -> bool:
         """Whether the block adds its input to its output."""

@@ -73,3 +73,12 @@ def test_key_survives_pickling():
     clone.__setstate__(state)
     assert clone == block and clone.key == block.key
     assert pickle.loads(pickle.dumps(block)).key == copy.deepcopy(block).key == block.key
+
+
+def test_block_keeps_its_last_convs_per_input():
+    block = Block("ibn_grouped", 32, 3, 2, group_size=8)
+    first = block.convs(16)
+    assert block.convs(16) is first and block.convs(32) == block_convs(block, 32) != first
+    assert block.convs(16, every=True) == block_convs(block, 16, every=True)
+    assert block.convs(16) is block_convs(block, 16)
+    assert "_last_convs" not in pickle.loads(pickle.dumps(block)).__getstate__()
