@@ -29,7 +29,7 @@ from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rows import CACHE_COLUMNS, cache_columns, load_rows, write_rows, write_section  # noqa: E402
+from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TOP1_CSV = HERE / "data" / "imagenet_top1.csv"

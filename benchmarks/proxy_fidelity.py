@@ -36,6 +36,9 @@ import nasgym
 from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator, proxy_architecture
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from resumable import claim, write_section  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 N_ARCHS, ARCH_SEED = 20, 2026
 # The reference uses seed 1000 so its inits and batches are independent of the evaluators' seeds 0 and 1.
@@ -76,13 +79,6 @@ def tasks() -> list[tuple[str, int, int]]:
     units += [(EVALUATORS[0][0], 1, i) for i in range(N_ARCHS)]
     units += [(name, 0, i) for name, _, _ in CANDIDATES for i in range(N_ARCHS)]
     return units
-
-
-def claim(db: Path, unit: str) -> bool:
-    """Atomically claim a work unit for this process (False if another worker has it)."""
-    with sqlite3.connect(db, timeout=60) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS claims (unit TEXT PRIMARY KEY, pid INTEGER)")
-        return conn.execute("INSERT OR IGNORE INTO claims VALUES (?, ?)", (unit, os.getpid())).rowcount == 1
 
 
 def run_worker(db: Path, only: str | None = None, supernet_threads: int = 1) -> None:
@@ -191,18 +187,8 @@ def report(db: Path) -> str:
 
 def write_results(table: str, db: Path) -> None:
     """Replace (or append) this benchmark's section of RESULTS.md; export the raw rows to CSV."""
-    path = HERE / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    body = f"{SECTION}\n\n`benchmarks/proxy_fidelity.py` ({time.strftime('%Y-%m-%d')}).\n\n{table}\n"
-    if SECTION in text:
-        head, rest = text.split(SECTION, 1)
-        nxt = rest.find("\n## ")
-        text = head + body + (rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    tmp = path.with_name(".RESULTS.md.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_section(HERE / "RESULTS.md", SECTION, f"`benchmarks/proxy_fidelity.py` ({time.strftime('%Y-%m-%d')}).\n\n"
+                  f"{table}")
     EvaluationCache(db).export_csv(HERE / "proxy_fidelity.csv")
 
 

@@ -41,7 +41,7 @@ from nasgym.quality import NAMED_SPECS, CachedEvaluator, EvaluationCache, make_e
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rows import CACHE_COLUMNS, cache_columns, load_rows, write_rows, write_section  # noqa: E402
+from resumable import CACHE_COLUMNS, cache_columns, claim, load_rows, write_rows, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROWS_CSV = HERE / "data" / "proxy_study.csv"
@@ -96,13 +96,6 @@ def units() -> list[tuple[str, str, int, int]]:
             out += [("reference", sample, 0, i)] + [(name, sample, s, i) for name in names for s in SEEDS]
     out += [(name, "A", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
     return out
-
-
-def claim(db: Path, unit: str) -> bool:
-    """Atomically claim a work unit for this process (False if another worker has it)."""
-    with sqlite3.connect(db, timeout=60) as conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS claims (unit TEXT PRIMARY KEY, pid INTEGER)")
-        return conn.execute("INSERT OR IGNORE INTO claims VALUES (?, ?)", (unit, os.getpid())).rowcount == 1
 
 
 def run_worker(db: Path, extra: list[tuple[str, str]]) -> None:

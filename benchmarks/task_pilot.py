@@ -24,7 +24,7 @@ from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_study import architectures  # noqa: E402
-from rows import write_section  # noqa: E402
+from resumable import write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 N_ARCHS, SEEDS, STEPS = 6, (0, 1), 300

@@ -1,7 +1,8 @@
-"""Raw benchmark rows kept in the repository next to the SQLite evaluation cache they come from.
+"""Pieces of the long, resumable benchmarks: work claims, raw rows kept in the repository, RESULTS.md sections.
 
-A long benchmark writes every finished evaluation to the cache (resumable) and, when it reports, to a committed CSV;
-on start it loads the committed CSV back into the cache, so a fresh machine resumes from the committed rows.
+Work units are claimed through SQLite, so several worker processes share them. A long benchmark writes every
+finished evaluation to the cache (resumable) and, when it reports, to a committed CSV; on start it loads the
+committed CSV back into the cache, so a fresh machine resumes from the committed rows.
 """
 
 from __future__ import annotations
@@ -9,10 +10,19 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from nasgym.quality import EvaluationCache
 from nasgym.space.architecture import Architecture
+
+
+def claim(db: Path, unit: str) -> bool:
+    """Atomically claim a work unit for this process (False if another worker has it)."""
+    with sqlite3.connect(db, timeout=60) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS claims (unit TEXT PRIMARY KEY, pid INTEGER)")
+        return conn.execute("INSERT OR IGNORE INTO claims VALUES (?, ?)", (unit, os.getpid())).rowcount == 1
+
 
 CACHE_COLUMNS = ["arch_string", "arch_hash", "fingerprint", "cache_seed", "metrics"]
 
