@@ -103,24 +103,26 @@ class RayExecutor:
         self._source = ray.put(evaluator)
         self._task = ray.remote(evaluate).options(num_cpus=1, num_gpus=gpus_per_task, max_retries=max_retries,
                                                   retry_exceptions=False)
-        self._refs: list[Any] = []
+        self._refs: set[Any] = set()
 
     def submit(self, arch: Architecture, seed: int) -> Future:
         ref = self._task.remote(self._source, arch.to_json(), int(seed))
-        self._refs.append(ref)
-        return ref.future()
+        self._refs.add(ref)  # only unfinished ones are kept (a finished result is freed once the driver has it)
+        future = ref.future()
+        future.add_done_callback(lambda _: self._refs.discard(ref))
+        return future
 
     def close(self) -> None:
         """Cancel unfinished tasks and stop Ray if this executor started it (idempotent)."""
         ray, self._ray = self._ray, None
         if ray is None:
             return
-        for ref in self._refs:
+        for ref in list(self._refs):
             try:
                 ray.cancel(ref, force=True)
             except Exception:  # noqa: BLE001 (finished or already gone)
                 pass
-        self._refs = []
+        self._refs = set()
         if self._started:
             ray.shutdown()
 
