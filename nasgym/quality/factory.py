@@ -7,22 +7,14 @@ from collections.abc import Callable
 from nasgym.quality.base import Evaluator
 from nasgym.quality.named_specs import NAMED_SPECS, resolve_spec
 from nasgym.quality.supernet_evaluator import SupernetEvaluator
-from nasgym.quality.train_evaluator import TrainEvaluator
+from nasgym.quality.train_evaluator import TaskEvaluator, TrainEvaluator
 from nasgym.quality.zero_cost import ZeroCostEvaluator
-
-
-def _task_evaluator(**fields: object) -> Evaluator:
-    """The ``task`` evaluator (segmentation, text, ...) of :mod:`nasgym.tasks`, imported on first use."""
-    from nasgym.tasks.evaluator import TaskEvaluator
-
-    return TaskEvaluator(**fields)
-
 
 EVALUATORS: dict[str, Callable[..., Evaluator]] = {
     "zero_cost": ZeroCostEvaluator,
-    "train": TrainEvaluator,
+    "train": TrainEvaluator,  # any registered task (nasgym.tasks); classification by default
     "supernet": SupernetEvaluator,
-    "task": _task_evaluator,
+    "task": TaskEvaluator,  # alias of train whose default task is segmentation
 }
 
 

@@ -1,32 +1,39 @@
-"""``train``: standalone short training of the proxy network, averaged over a few seeds.
+"""``train``: short standalone training of the proxy network on a registered task, averaged over a few seeds.
 
-Each repeat builds the proxy network (see :mod:`nasgym.quality.proxy`) with a seeded init, trains it for ``steps``
-minibatches of the training split (AdamW by default, cosine LR with linear warm-up, label smoothing, channels_last,
-a fixed thread count), recomputes the BatchNorm statistics as the average over ``bn_images`` training images
-(essential at small budgets) and scores top-1 accuracy on the validation split. ``accuracy`` is the mean over
-``repeats`` repeats; ``accuracy_std`` their standard deviation (the evaluator's own seed noise).
+The task (:mod:`nasgym.tasks`, ``task`` field) gives the data, the proxy adaptation, the head and the metric:
+``classification`` (the default: Fashion-MNIST or digits, optionally on a canvas), ``segmentation`` (mean IoU) or
+``text`` (top-1, the blocks in 1-D), or any task registered with :func:`nasgym.tasks.register_task`. Each repeat
+builds the proxy network with a seeded init, trains it for ``steps`` minibatches of the training split with the
+shared trainer of :mod:`nasgym.quality.training` (AdamW by default, cosine LR with linear warm-up, label smoothing,
+a fixed thread count; per-pixel cross-entropy for segmentation), recomputes the BatchNorm statistics as the average
+over ``bn_images`` training examples (essential at small budgets) and scores the validation split with the task's
+metric. ``accuracy`` (the quality the reward reads) is the mean over ``repeats`` repeats; ``accuracy_std`` their
+standard deviation (the evaluator's own seed noise).
+
+Each task has its own config and defaults (:class:`~nasgym.tasks.TrainConfig` for classification,
+:class:`~nasgym.tasks.TaskConfig` otherwise) and fingerprint (``train-v1-...`` / ``task-NAME-v1-...``, unchanged
+from when they were two evaluators). ``kind: task`` (:class:`TaskEvaluator`) is an alias whose default task is
+``segmentation``: ``{"kind": "task", "task": "text"}`` and ``{"kind": "train", "task": "text"}`` are one evaluator.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
-from nasgym.model import count
+from nasgym.model import build_model, count
+from nasgym.model.heads import get_head
 from nasgym.quality.base import Stopwatch, failed_metrics
-from nasgym.quality.canvas import canvas_dataset, check_canvas
-from nasgym.quality.config import fingerprint, number_pair, one_of, optional_str, parse_config, positive_int
-from nasgym.quality.data import DATASETS, IMAGE_SIDES, Dataset, load_dataset
-from nasgym.quality.device import device_check, resolve_device
-from nasgym.quality.proxy import build_proxy_model, proxy_architecture
+from nasgym.quality.data import Dataset
+from nasgym.quality.device import resolve_device
 from nasgym.quality.training import (
-    TRAINING_CHECKS,
     Diverged,
     TrainSettings,
-    accuracy,
     derive_seed,
     fixed_threads_and_seed,
     recalibrate_bn,
@@ -34,102 +41,54 @@ from nasgym.quality.training import (
     training_settings,
 )
 from nasgym.space.architecture import Architecture
+from nasgym.tasks.classification import TrainConfig
+from nasgym.tasks.metrics import SCORES
+from nasgym.tasks.registry import TaskConfig, TaskSpec, get_task, task_names
 
-VERSION = 1
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Config of the ``train`` evaluator (budget per repeat = ``steps * batch_size`` images)."""
-
-    dataset: str = "fashion_mnist"
-    data_dir: str | None = None
-    steps: int = 100
-    batch_size: int = 64
-    repeats: int = 2
-    optimizer: str = "adamw"
-    lr: float = 0.003
-    momentum: float = 0.9
-    weight_decay: float = 5e-5
-    label_smoothing: float = 0.1
-    warmup_steps: int = 10
-    bn_images: int = 2048
-    val_images: int = 0
-    width_multiplier: float = 1.0
-    channels_last: bool = True
-    threads: int = 1
-    divergence_loss: float = 100.0
-    canvas: int = 0
-    canvas_scale: tuple[float, float] = (1.0, 2.0)
-    device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "canvas_scale", tuple(self.canvas_scale))
-
-
-TRAIN_CHECKS = {
-    "dataset": one_of(*DATASETS), "data_dir": optional_str(), **TRAINING_CHECKS,
-    "canvas": positive_int(0), "canvas_scale": number_pair(0.0, 16.0), "device": device_check(),
-}
+__all__ = ["TaskConfig", "TaskEvaluator", "TrainConfig", "TrainEvaluator"]
 
 
 class TrainEvaluator:
-    """Short standalone training on the proxy task (see module docstring). Constructing it is cheap."""
+    """Short proxy training on a registered task (see the module docstring). Constructing it is cheap.
+
+    Args:
+        config: A ready config of the task (a :class:`~nasgym.tasks.TrainConfig` is the classification task, a
+            :class:`~nasgym.tasks.TaskConfig` names its task); or None and:
+        **fields: ``task`` (default :attr:`default_task`) and that task's config fields.
+    """
 
     kind = "train"
+    default_task = "classification"
 
-    def __init__(self, config: TrainConfig | None = None, **fields: object) -> None:
-        self.config = config or parse_config(TrainConfig, fields, TRAIN_CHECKS, self.kind)
-        if self.config.canvas:
-            check_canvas(self.config.canvas, self.config.canvas_scale, IMAGE_SIDES[self.config.dataset])
-        # Without a canvas the fingerprint is the one from before the canvas fields existed (cache stays valid).
-        unused = () if self.config.canvas else ("canvas", "canvas_scale")
-        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", "device", *unused))
+    def __init__(self, config: Any = None, **fields: object) -> None:
+        if config is not None:
+            self.spec: TaskSpec = get_task(getattr(config, "task", "classification"))
+            self.config = config
+        else:
+            name = fields.get("task", self.default_task)
+            if not isinstance(name, str) or name not in task_names():
+                raise ValueError(f"{self.kind} evaluator field task={name!r} is invalid: expected a registered task "
+                                 f"({', '.join(task_names())})")
+            self.spec = get_task(name)
+            self.config = self.spec.parse(fields, self.kind)
+        self.fingerprint = self.spec.fingerprint(self.config)
         self._on_device: tuple = (None, None)  # (device, dataset moved there once)
 
     def __repr__(self) -> str:
-        return f"TrainEvaluator({self.fingerprint})"
+        return f"{type(self).__name__}({self.fingerprint})"
 
     def settings(self) -> TrainSettings:
         """The training hyper-parameters of one repeat."""
-        return training_settings(self.config, self.config.channels_last)
+        return training_settings(self.config, self._channels_last())
+
+    def _channels_last(self) -> bool:
+        return self.config.channels_last and not get_head(self.spec.head).one_d
 
     def dataset(self) -> Dataset:
-        """The proxy task's data: the dataset, on ``canvas`` x ``canvas`` canvases when ``canvas`` > 0."""
-        c = self.config
-        dataset = load_dataset(c.dataset, c.data_dir)
-        return canvas_dataset(dataset, c.canvas, c.canvas_scale) if c.canvas else dataset
+        """The task's data (memoized by its reader)."""
+        return self.spec.dataset(self.config)
 
-    def evaluate(self, arch: Architecture, seed: int) -> dict:
-        """Mean validation accuracy over ``repeats`` seeded short trainings; never raises for a diverging net."""
-        watch = Stopwatch()
-        c = self.config
-        device = resolve_device(c.device)
-        dataset = self.dataset_on(device)
-        proxy = proxy_architecture(arch, dataset.input_shape, c.width_multiplier)
-        counts = count(proxy, num_classes=dataset.num_classes)
-        info = {"params": counts.params, "proxy_macs": counts.macs, "device": str(device)}
-        accuracies, losses = [], []
-        try:
-            for repeat in range(c.repeats):
-                run_seed = derive_seed(seed, repeat)
-                acc, loss = self._run(arch, dataset, run_seed)
-                accuracies.append(acc)
-                losses.append(loss)
-        except Diverged as error:
-            times = watch.times()
-            return failed_metrics(str(error), times.pop("eval_seconds"), **times, **info)
-        return {
-            "accuracy": float(np.mean(accuracies)),
-            "accuracy_std": float(np.std(accuracies, ddof=1)) if len(accuracies) > 1 else 0.0,
-            "seed_accuracies": accuracies,
-            "train_loss": float(np.mean(losses)),
-            "train_images": c.steps * c.batch_size * c.repeats,
-            **info,
-            **watch.times(),
-        }
-
-    def dataset_on(self, device) -> Dataset:
+    def dataset_on(self, device: torch.device) -> Dataset:
         """:meth:`dataset` with its tensors on ``device`` (moved once, then kept)."""
         if self._on_device[0] != device:
             data = self.dataset()
@@ -140,18 +99,77 @@ class TrainEvaluator:
             self._on_device = (device, data)
         return self._on_device[1]
 
-    def _run(self, arch: Architecture, dataset, run_seed: int) -> tuple[float, float]:
+    def proxy(self, arch: Architecture, dataset: Dataset) -> Architecture:
+        """The proxy network of ``arch`` for ``dataset`` (1-D for the text head)."""
+        return self.spec.proxy(arch, dataset, self.config)
+
+    def build(self, proxy: Architecture, dataset: Dataset) -> nn.Module:
+        """The proxy network as a torch module with the task's head."""
+        head = self.spec.head
+        if get_head(head).one_d:  # over token embeddings: the head needs the vocabulary
+            vocabulary = getattr(dataset, "vocabulary", None)
+            if vocabulary is None:
+                raise ValueError(f"task {self.spec.name!r} has the {head} head but its reader returned a "
+                                 f"{type(dataset).__name__} without a vocabulary: expected a TextDataset")
+            return build_model(proxy, dataset.num_classes, task=head, vocab_size=len(vocabulary))
+        return build_model(proxy, dataset.num_classes, task=head, in_channels=dataset.input_shape[2])
+
+    def evaluate(self, arch: Architecture, seed: int) -> dict:
+        """Mean validation score over ``repeats`` seeded short trainings; never raises for a diverging net."""
+        watch = Stopwatch()
         c = self.config
+        device = resolve_device(getattr(c, "device", "cpu"))  # only the classification config has a device
+        dataset = self.dataset_on(device)
+        proxy = self.proxy(arch, dataset)
+        counts = count(proxy, num_classes=dataset.num_classes, task=self.spec.head)
+        info = {"params": counts.params, "proxy_macs": counts.macs, "device": str(device)}
+        runs: list[dict] = []
+        try:
+            for repeat in range(c.repeats):
+                runs.append(self._run(proxy, dataset, derive_seed(seed, repeat)))
+        except Diverged as error:
+            times = watch.times()
+            return failed_metrics(str(error), times.pop("eval_seconds"), **times, **info)
+        _, key = SCORES[self.spec.metric]
+        scores = [run[key] for run in runs]
+        extra = {name: float(np.mean([run[name] for run in runs])) for name in runs[0]
+                 if name != key and isinstance(runs[0][name], float)}
+        return {
+            "accuracy": float(np.mean(scores)),
+            "accuracy_std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0,
+            "seed_accuracies": scores,
+            self.spec.metric: float(np.mean(scores)),
+            **extra,
+            "train_loss": float(np.mean([run["train_loss"] for run in runs])),
+            "train_images": c.steps * c.batch_size * c.repeats,
+            **info,
+            **watch.times(),
+        }
+
+    def _run(self, proxy: Architecture, dataset: Dataset, run_seed: int) -> dict:
+        c = self.config
+        channels_last = self._channels_last()
         with fixed_threads_and_seed(c.threads, run_seed):
-            model = build_proxy_model(arch, dataset.num_classes, dataset.input_shape, c.width_multiplier)
+            model = self.build(proxy, dataset)
             model = model.to(dataset.x_train.device)  # initialized on the CPU: the same weights on every device
-            if c.channels_last:
+            if channels_last:
                 model = model.to(memory_format=torch.channels_last)
             generator = torch.Generator().manual_seed(run_seed)
             loss = train(model, dataset, self.settings(), generator)
-            recalibrate_bn(model, dataset, c.bn_images, 256, generator, c.channels_last)
-            return accuracy(model, dataset, c.val_images, c.channels_last), loss
+            recalibrate_bn(model, dataset, c.bn_images, 256, generator, channels_last)
+            scorer, _ = SCORES[self.spec.metric]
+            split = getattr(c, "split", "val")  # "test": final reporting only (the search scores validation)
+            scored = dataset if split == "val" else dataclasses.replace(dataset, x_val=dataset.x_test,
+                                                                       y_val=dataset.y_test)
+            return {**scorer(model, scored, c.val_images, channels_last), "train_loss": loss}
 
     def describe(self) -> dict:
         """Kind, fingerprint and config as a plain dict."""
         return {"kind": self.kind, "fingerprint": self.fingerprint, **asdict(self.config)}
+
+
+class TaskEvaluator(TrainEvaluator):
+    """``kind: task``: the ``train`` evaluator under its other name, whose default task is ``segmentation``."""
+
+    kind = "task"
+    default_task = "segmentation"

@@ -64,7 +64,7 @@ def test_fingerprint_names_head_hardware_and_shape():
 
 
 def test_bad_specs_raise_value_errors(arch):
-    with pytest.raises(ValueError, match="task='depth' is invalid: expected one of segmentation, text"):
+    with pytest.raises(ValueError, match="task='depth' is invalid: expected one of classification, segmentation, text"):
         task_cost("depth")
     with pytest.raises(ValueError, match=r"input_shape=\[64, 2, 64\] is invalid for task 'text'"):
         task_cost("text", input_shape=[64, 2, 64])

@@ -1,4 +1,5 @@
-"""The ``task`` evaluator on small data: config validation, fingerprints, determinism and learned behaviour."""
+"""The ``train`` evaluator on the segmentation and text tasks (``TaskEvaluator``: its ``kind: task`` alias) on small
+data: config validation, fingerprints, determinism and learned behaviour."""
 
 import random
 
@@ -6,9 +7,9 @@ import numpy as np
 import pytest
 
 import nasgym
-from nasgym.quality import Evaluator
-from nasgym.tasks.evaluator import TaskEvaluator
-from nasgym.tasks.registry import TaskSpec, get_task, read_mosaics, register_task, task_names
+from nasgym.quality import Evaluator, TaskEvaluator
+from nasgym.tasks.registry import TaskSpec, get_task, register_task, task_names
+from nasgym.tasks.segmentation import read_mosaics
 from nasgym.tasks.text_data import SENTIMENTS
 
 DIGIT_MOSAICS = {"source": "digits", "train_size": 300, "val_size": 60, "test_size": 10}
@@ -122,7 +123,7 @@ def test_bad_configs_raise_value_errors():
 
 
 def test_registry_lists_the_tasks_and_accepts_new_ones():
-    assert task_names()[:2] == ("segmentation", "text")
+    assert task_names()[:3] == ("classification", "segmentation", "text")
     assert get_task("segmentation").metric == "miou" and get_task("text").head == "text"
     spec = register_task(TaskSpec("coarse-seg", head="segmentation", reader=read_mosaics, metric="miou",
                                   num_classes=11, deployment_shape=(256, 256, 3)))
