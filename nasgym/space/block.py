@@ -49,6 +49,23 @@ def block_key(values: tuple) -> int:
     return _KEYS.setdefault(values, next(_NEXT_KEY)) if key is None else key
 
 
+def grouping_error(op: str, cin: int, expansion: int, group_size: int) -> str | None:
+    """Why a grouped ``op`` cannot use ``group_size`` on ``cin`` input channels at ``expansion`` (None if it can).
+
+    The group size must divide the expanded channels; GC-IBN (``ibn_fused_grouped``) groups its input too, so the
+    input channels must split into as many groups. The one statement of this rule: :meth:`Block.check_input` raises
+    with the reason, the search space masks the choices it rejects (:func:`nasgym.space.spec.group_size_ok`).
+    """
+    expanded = cin * expansion
+    if expanded % group_size:
+        return (f"group_size={group_size} does not divide the {expanded} expanded channels ({cin} x expansion "
+                f"{expansion}); expected a divisor of {expanded}")
+    if op == "ibn_fused_grouped" and cin % (expanded // group_size):
+        return (f"{cin} input channels cannot be split into {expanded // group_size} groups (group_size="
+                f"{group_size}, expansion={expansion}); expected input channels divisible by the number of groups")
+    return None
+
+
 _TOKEN = re.compile(r"^(?P<code>[a-z]+):k(?P<k>\d+)e(?P<e>\d+)o(?P<o>\d+)s(?P<s>\d+)(?:g(?P<g>\d+))?(?P<n>n)?$")
 
 
@@ -155,18 +172,9 @@ class Block:
                 )
             return
         if self.is_grouped:
-            expanded = self.expanded(cin)
-            if expanded % self.group_size:
-                raise ValueError(
-                    f"{where}: group_size={self.group_size} does not divide the {expanded} expanded channels "
-                    f"({cin} x expansion {self.expansion}); expected a divisor of {expanded}"
-                )
-            if self.op == "ibn_fused_grouped" and cin % self.groups(cin):
-                raise ValueError(
-                    f"{where}: {cin} input channels cannot be split into {self.groups(cin)} groups "
-                    f"(group_size={self.group_size}, expansion={self.expansion}); expected input channels divisible "
-                    "by the number of groups"
-                )
+            error = grouping_error(self.op, cin, self.expansion, self.group_size)
+            if error:
+                raise ValueError(f"{where}: {error}")
 
     def convs(self, cin: int, every: bool = False) -> tuple[ConvSpec, ...]:
         """The convs this block executes for ``cin`` input channels, in order (see :mod:`nasgym.space.convs`).

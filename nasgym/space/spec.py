@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nasgym.space.block import GROUPED_OPS, KERNELS, OPS
+from nasgym.space.block import GROUPED_OPS, KERNELS, OPS, grouping_error
 
 DECISION_KINDS = ("stem_filters", "stem_kernel", "width", "op", "kernel", "expansion", "group_size", "head_filters")
 STAGE_FIELDS = ("blocks", "stride", "widths", "ops", "kernels", "expansions", "group_sizes")
@@ -85,8 +85,5 @@ def _choice_list(name: str, values: object, allow_empty: bool = False) -> None:
 
 
 def group_size_ok(op: str, cin: int, expansion: int, group_size: int) -> bool:
-    """Whether ``group_size`` divides the expanded channels (and, for GC-IBN, the input channels' groups)."""
-    expanded = cin * expansion
-    if expanded % group_size:
-        return False
-    return op != "ibn_fused_grouped" or cin % (expanded // group_size) == 0
+    """Whether a grouped ``op`` can use ``group_size`` here (the rule of :func:`nasgym.space.block.grouping_error`)."""
+    return grouping_error(op, cin, expansion, group_size) is None
