@@ -40,26 +40,37 @@ VARIANTS = [
 ]
 
 
+# Does capacity matter after a longer training? The same architectures at three widths, 1000 steps, one seed.
+CAPACITY_ARCHS, CAPACITY_STEPS, WIDTHS = 4, 1000, (0.5, 1.0, 2.0)
+CANVAS_56 = VARIANTS[0][1]
+
+
+def capacity_spec(width: float) -> dict:
+    """The canvas task at ``CAPACITY_STEPS`` steps with every width scaled by ``width``."""
+    return {**CANVAS_56, "steps": CAPACITY_STEPS, "repeats": 1, "width_multiplier": width}
+
+
 def spec(base: dict) -> dict:
     """The variant at the pilot's budget, one training per evaluation."""
     return {**base, "steps": STEPS, "repeats": 1}
 
 
-def units() -> list[tuple[int, int, int]]:
-    """(variant, seed, arch) in order: every variant's seed 0 first."""
-    return [(v, s, i) for s in SEEDS for v in range(len(VARIANTS)) for i in range(N_ARCHS)]
+def units() -> list[tuple[dict, int, int]]:
+    """(evaluator spec, seed, arch index) in order: every variant's seed 0 first, then the capacity runs."""
+    out = [(spec(VARIANTS[v][1]), s, i) for s in SEEDS for v in range(len(VARIANTS)) for i in range(N_ARCHS)]
+    return out + [(capacity_spec(w), 0, i) for i in range(CAPACITY_ARCHS) for w in WIDTHS]
 
 
 def run_worker(db: Path, worker: int, workers: int) -> None:
     """Evaluate this worker's share of the units (round robin)."""
     torch.set_num_threads(1)
     cache, archs = EvaluationCache(db), architectures("A")[:N_ARCHS]
-    for n, (v, seed, i) in enumerate(units()):
+    for n, (evaluator_spec, seed, i) in enumerate(units()):
         if n % workers != worker:
             continue
-        metrics, hit = CachedEvaluator(make_evaluator(spec(VARIANTS[v][1])), cache).evaluate(archs[i], seed)
+        metrics, hit = CachedEvaluator(make_evaluator(evaluator_spec), cache).evaluate(archs[i], seed)
         if not hit:
-            print(f"{VARIANTS[v][0]} A{i} seed {seed}: {metrics['accuracy']:.4f} cpu {metrics['cpu_seconds']:.0f}s",
+            print(f"{evaluator_spec} A{i} seed {seed}: {metrics['accuracy']:.4f} cpu {metrics['cpu_seconds']:.0f}s",
                   flush=True)
 
 
@@ -80,6 +91,16 @@ def report(db: Path) -> str:
         between, within = acc.mean(axis=1).std(ddof=1), np.sqrt(np.mean(acc.var(axis=1, ddof=1)))
         lines.append(f"| {name} | {len(full)} | {acc.mean():.4f} | {100 * between:.2f} | {100 * within:.2f} "
                      f"| {between / within:.2f} | {cpu:.0f} |")
+    lines += ["", f"Capacity: the first {CAPACITY_ARCHS} architectures with every width scaled, canvas 56, "
+              f"{CAPACITY_STEPS} steps, seed 0 (accuracy; params of the proxy network in thousands).", "",
+              "| architecture | " + " | ".join(f"width x{w:g}" for w in WIDTHS) + " |",
+              "|---|" + "---:|" * len(WIDTHS)]
+    for i, arch in enumerate(archs[:CAPACITY_ARCHS]):
+        cells = []
+        for w in WIDTHS:
+            m = cache.get(arch.hash, make_evaluator(capacity_spec(w)).fingerprint, 0)
+            cells.append("-" if m is None else f"{m['accuracy']:.4f} ({m['params'] / 1000:.0f}k)")
+        lines.append(f"| A{i} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
