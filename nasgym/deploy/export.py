@@ -83,16 +83,23 @@ class ExportReport:
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
-        c = self.check
+        c, split = self.check, "test" if self.format == "tflite-int8" else "validation"
         out = [f"wrote {self.path} ({self.path.stat().st_size / 1024:.0f} KiB, {self.format}"
                f"{'' if self.trained else ', UNTRAINED weights'})",
-               f"check on {c.images} validation images: max |logit diff| {c.max_abs_diff:.2e} (tolerance "
+               f"check on {c.images} {split} images: max |logit diff| {c.max_abs_diff:.2e} (tolerance "
                f"{c.tolerance:g}), top-1 agreement {100 * c.top1_agreement:.2f} %"]
         if self.latency is not None:
             lat = self.latency
             out.append(f"latency on {lat.hardware}: env {lat.env_ms:.4f} ms, exported graph via torch.fx "
                        f"{lat.graph_ms:.4f} ms ({'equal' if lat.ok else 'DIFFERENT'}); the task network at its own "
                        f"input: {lat.task_graph_ms:.4f} ms")
+        if "io_types" in self.extra:
+            x, q_in, q_out = self.extra, self.extra["input_quantization"], self.extra["output_quantization"]
+            out.append(f"int8: input {q_in['dtype']} {x['layout']} {q_in['shape']} (scale {q_in['scale']:.6g}, "
+                       f"zero point {q_in['zero_point']}), output {q_out['dtype']} (scale {q_out['scale']:.6g}, "
+                       f"zero point {q_out['zero_point']}), {x['float32_tensors']} float32 tensors; test-set top-1 "
+                       f"agreement with the float network {100 * x['test_top1_agreement']:.2f} % "
+                       f"({x['test_images']} images, >= {100 * x['min_agreement']:.0f} % required)")
         out += [f"{key}: {value}" for key, value in self.extra.items() if key.startswith("next")]
         return out
 

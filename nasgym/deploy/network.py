@@ -11,6 +11,7 @@ A finalized folder holds ``arch.json`` (the trained network's architecture, ``Ar
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -51,6 +52,35 @@ def split_state_dict(model_split: nn.Module, grouped_state: dict[str, torch.Tens
             raise ValueError(f"weight {name!r} has no counterpart in the split network: expected the same architecture")
         out.update(zip(parts, torch.chunk(tensor, len(parts), dim=0), strict=True))
     return out
+
+
+@torch.no_grad()
+def fold_group_batch_norms(model: nn.Module) -> nn.Module:
+    """A copy of a split-form network (eval mode) with each batch norm that follows a per-group conv stack
+    (:class:`~nasgym.model.builder.SplitGroupConv`) folded into the per-group convs (weights scaled per output
+    channel, a bias added) and replaced by ``Identity``. PT2E folds a batch norm only into the conv right before it;
+    one after the concat would stay a float subtract, multiply and add in the int8 file. Same function, up to float
+    rounding."""
+    from nasgym.model.builder import ConvBN, SplitGroupConv
+
+    model = copy.deepcopy(model).eval()
+    for module in model.modules():
+        if not (isinstance(module, ConvBN) and isinstance(module[0], SplitGroupConv)
+                and isinstance(module[1], nn.BatchNorm2d)):
+            continue
+        split, bn = module[0], module[1]
+        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        shift = bn.bias - bn.running_mean * scale
+        for i, conv in enumerate(split.convs):
+            part = slice(i * conv.out_channels, (i + 1) * conv.out_channels)
+            folded = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                               bias=True)
+            folded.weight.copy_(conv.weight * scale[part].view(-1, 1, 1, 1))
+            bias = conv.bias if conv.bias is not None else torch.zeros_like(shift[part])
+            folded.bias.copy_(bias * scale[part] + shift[part])
+            split.convs[i] = folded
+        module[1] = nn.Identity()
+    return model
 
 
 def load_network(folder: Path, num_classes: int, group_conv: str = "grouped") -> tuple[nn.Module, Architecture]:

@@ -128,3 +128,19 @@ def test_split_network_loads_grouped_weights(finalized):
     torch.testing.assert_close(grouped(x), split(x), atol=1e-5, rtol=1e-5)
     assert sum(p.numel() for p in split.parameters()) == sum(
         p.numel() for p in build_network(arch, 10).parameters())
+
+
+def test_batch_norms_after_per_group_convs_fold_into_them(finalized):
+    from nasgym.deploy.network import fold_group_batch_norms
+    from nasgym.model.builder import ConvBN, SplitGroupConv
+
+    out, _, _ = finalized
+    split, _ = load_network(out, 10, "split")
+    folded = fold_group_batch_norms(split)
+    stacks = [m for m in folded.modules() if isinstance(m, ConvBN) and isinstance(m[0], SplitGroupConv)]
+    assert stacks and all(isinstance(m[1], torch.nn.Identity) for m in stacks)
+    assert all(conv.bias is not None for m in stacks for conv in m[0].convs)
+    assert any(isinstance(m[1], torch.nn.BatchNorm2d) for m in split.modules() if isinstance(m, ConvBN))  # a copy
+    x = torch.randn(4, 1, 8, 8)
+    with torch.no_grad():
+        torch.testing.assert_close(folded(x), split(x), atol=1e-5, rtol=1e-5)
