@@ -19,28 +19,21 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
-import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-import nasgym
-from nasgym.algos import AlgoSpec, check_hyperparams, resolve_algo, run_blackbox
-from nasgym.envs_config import EnvConfig, load_env_config, make_env, yaml_error_text
-from nasgym.logging import EpisodeLogger, SearchLogger, quality_label
-from nasgym.run_folder import RunFolder
-from nasgym.wrappers import episode_length
+from nasgym.search import BenchConfig, RunConfig, run
+from nasgym.search import bench as run_bench
+from nasgym.search.bench import DEFAULT_AGENTS
 
 DEMO_REFERENCES = ("mobilenet_edgetpu_v2_tiny", "mobilenet_v2_1.0")
 DEMO_ENVS = {"classification": "EdgeTPU-Proxy-FashionMNIST", "segmentation": "EdgeTPU-FashionMosaic-Segmentation",
              "text": "EdgeTPU-TweetSentiment-Text"}
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Command-line arguments of the train command."""
+def parse_args(argv: list[str]) -> RunConfig:
+    """The run described by the arguments of the train command (``ValueError`` for an invalid value)."""
     p = argparse.ArgumentParser(prog="train.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--env", required=True, help="a Gymnasium id (nasgym/...), a definition id or an env YAML path")
     p.add_argument("--algo", default="ppo", help="an algorithm name or path.py:Class")
@@ -64,266 +57,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--checkpoint-every", type=int, default=10,
                    help="SB3 agents: checkpoint (for resuming) after this many new evaluations")
     args = p.parse_args(argv)
-    for name in ("timesteps", "evaluations", "n_envs", "workers", "checkpoint_every"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected a positive integer")
-    return args
-
-
-def env_config(env: str, algo: AlgoSpec, seed: int, cache: str | None) -> EnvConfig:
-    """The env definition for ``--env``, in the action mode the algorithm needs (checked for registered ids)."""
-    overrides: dict[str, Any] = {"eval_seed": seed}
-    if cache:
-        overrides["cache"] = cache
-    if not env.startswith("nasgym/"):
-        overrides["action_mode"] = algo.action_mode
-    config = load_env_config(env, **overrides)
-    if config.cache is not None:  # resolved here, so subprocess envs share the very same file
-        config.cache = str(config.cache_path().resolve())
-    if config.action_mode not in algo.modes:
-        hint = config.gym_id(algo.action_mode)
-        space = make_env(config).action_space
-        raise ValueError(f"algorithm {algo.name!r} does not support the action space {space} of {env!r}: use "
-                         f"{hint} (or pass the definition id {config.id!r})")
-    return config
-
-
-def reference_points(config: EnvConfig, names: str, accuracy_of: str = "none") -> list[dict]:
-    """Simulated latency of reference nets (``names``: 'all', 'none' or comma-separated) through the env's cost
-    model, plus accuracy (through the env's evaluator and cache) for those in ``accuracy_of``."""
-    def pick(text: str) -> list[str]:
-        if text == "none":
-            return []
-        chosen = nasgym.reference_names() if text == "all" else [n.strip() for n in text.split(",") if n.strip()]
-        unknown = [n for n in chosen if n not in nasgym.reference_names()]
-        if unknown:
-            raise ValueError(f"unknown reference net(s) {unknown}: expected names among {nasgym.reference_names()}")
-        return chosen
-
-    chosen, with_accuracy = pick(names), set(pick(accuracy_of))
-    env = make_env(config).unwrapped
-    points = []
-    for name in chosen + sorted(with_accuracy - set(chosen)):
-        arch = nasgym.reference(name)
-        if name in with_accuracy:
-            start = time.monotonic()
-            info = env.evaluate(arch)
-            points.append({"name": name, "latency_ms": info["latency_ms"], "accuracy": info["accuracy"]})
-            print(f"reference {name}: accuracy {info['accuracy']:.4f}, latency {info['latency_ms']:.3f} ms "
-                  f"({'cached' if info['cache_hit'] else f'{time.monotonic() - start:.0f} s'})", flush=True)
-        else:
-            points.append({"name": name, "latency_ms": float(env.cost_model.evaluate(arch)["latency_ms"])})
-    env.close()
-    return points
-
-
-def load_hyperparams(path: str | None) -> dict:
-    """Algorithm keyword arguments from a YAML mapping."""
-    if not path:
-        return {}
-    if not Path(path).is_file():
-        raise ValueError(f"hyperparams file {path!r} does not exist: expected a YAML mapping of algorithm arguments")
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ValueError(f"hyperparams file {path!r} is not valid YAML{yaml_error_text(err)}: expected a YAML mapping "
-                         "of algorithm arguments") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"hyperparams file {path!r} is invalid: expected a YAML mapping, got {type(data).__name__}")
-    return data
-
-
-def validate(config: EnvConfig, algo: AlgoSpec, hyper: dict, args: argparse.Namespace) -> None:
-    """Check everything a user can get wrong before the run folder is touched: the env definition's reward,
-    evaluator and cost specs (built, which is cheap), the hyperparameters and the evaluation cache file."""
-    from nasgym.hw import make_cost_model
-    from nasgym.quality import EvaluationCache, make_evaluator
-    from nasgym.rewards import make_reward
-
-    make_reward(config.reward)
-    if isinstance(config.evaluator, dict | str):
-        make_evaluator(config.evaluator)
-    if isinstance(config.cost, dict):
-        make_cost_model(config.cost)
-    check_hyperparams(algo, {k: v for k, v in hyper.items() if k != "policy"})
-    if algo.kind == "blackbox" and args.n_envs != 1:
-        raise ValueError(f"--n-envs={args.n_envs} is invalid for black-box agent {algo.name!r}: expected 1 (use "
-                         "--workers K to keep K evaluations in flight)")
-    if algo.kind == "sb3" and (args.workers != 1 or args.ray_address):
-        raise ValueError(f"--workers/--ray-address are for black-box agents, not {algo.name!r}: expected --n-envs K "
-                         "(vectorized environments) for SB3 algorithms")
-    if args.ray_address:
-        from nasgym.parallel.ray_executor import check_address, require_ray
-
-        require_ray()
-        check_address(args.ray_address)
-    if config.cache is not None:
-        EvaluationCache(config.cache_path()).close()  # a corrupt, read-only or misplaced cache fails here
-
-
-def run_identity(config: EnvConfig, algo: AlgoSpec, args: argparse.Namespace, user_hyper: dict) -> dict:
-    """What decides which architectures a run evaluates; a log dir only continues a run of the same identity."""
-    identity = {"env": config.gym_id(), "space": config.space, "cost": config.cost, "evaluator": config.evaluator,
-                "reward": config.reward, "eval_seed": config.eval_seed, "algo": algo.name, "seed": args.seed,
-                "hyperparams": user_hyper}
-    if algo.kind == "sb3":
-        identity["n_envs"] = args.n_envs
-    elif args.workers > 1:  # evaluations in flight decide the proposals (not where they run: local or Ray)
-        identity["workers"] = args.workers
-    return identity
-
-
-def run(args: argparse.Namespace) -> SearchLogger:
-    """Run one search as described by the parsed ``args``; returns the (closed) logger."""
-    algo = resolve_algo(args.algo)
-    config = env_config(args.env, algo, args.seed, args.cache)
-    logdir = Path(args.logdir or f"runs/{config.id}-{algo.name}-s{args.seed}")
-    user_hyper = load_hyperparams(args.hyperparams)
-    hyper = {**algo.defaults(), **user_hyper}
-    validate(config, algo, hyper, args)
-    target_latency = float(config.reward["target_latency_ms"])
-    refs = reference_points(config, args.references, args.reference_accuracy)
-    folder = RunFolder(logdir)
-    folder.open(run_identity(config, algo, args, user_hyper),
-                {"command": " ".join(sys.argv), "args": vars(args),
-                 "env": {**config.to_dict(), "cache": str(config.cache_path())}})
-    try:
-        logger = SearchLogger(logdir, 2.0 * target_latency, refs, tensorboard=not args.no_tensorboard,
-                              target_latency_ms=target_latency, quality_label=quality_label(config.evaluator))
-        budget_kind = "evaluations" if args.timesteps is None else "timesteps"
-        budget = args.evaluations if args.evaluations is not None else args.timesteps
-        if budget is None:
-            budget_kind, budget = "evaluations", 100
-        hparams = {"algo": algo.name, "env": config.gym_id(), "seed": args.seed, budget_kind: budget,
-                   "n_envs": args.n_envs, **{k: v for k, v in hyper.items() if k != "policy_kwargs"}}
-        try:
-            if algo.kind == "sb3":
-                from nasgym.sb3_runner import run_sb3
-
-                run_sb3(algo, config, hyper, logger, logdir, budget_kind, budget, args)
-            else:
-                _run_blackbox(algo, config, hyper, logger, budget_kind, budget, args)
-        finally:
-            logger.close(hparams)
-    finally:
-        folder.close()
-    return logger
-
-
-def _run_blackbox(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger, budget_kind: str,
-                  budget: int, args: argparse.Namespace) -> None:
-    env = make_env(config)
-    evaluations = budget if budget_kind == "evaluations" else budget // episode_length(env)
-    try:
-        agent = algo.cls(env.unwrapped.space, seed=args.seed, **hyper)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"hyperparameters {hyper} are invalid for {algo.name!r}: {err}") from None
-    if args.workers > 1 or args.ray_address:
-        _run_batched(config, env, agent, logger, evaluations, args)
-        return
-    agent = _replay_blackbox(agent, env, logger)
-    remaining = evaluations - logger.n_evaluations
-    bar = _progress(remaining, "evaluations", args.no_progress)
-    run_blackbox(EpisodeLogger(env, logger), agent, max(remaining, 0),
-                 on_episode=lambda info: bar.update(1), seed=args.seed)
-    bar.close()
-    env.close()
-
-
-def _run_batched(config: EnvConfig, env: Any, agent: Any, logger: SearchLogger, evaluations: int,
-                 args: argparse.Namespace) -> None:
-    """``--workers K`` / ``--ray-address``: K evaluations in flight (asynchronous ask/tell, nasgym.parallel)."""
-    from nasgym.parallel import make_executor, run_batched
-
-    executor = make_executor(config.evaluator, args.workers, args.ray_address)
-    bar = _progress(evaluations - logger.n_evaluations, "evaluations", args.no_progress)
-    try:
-        run_batched(env, agent, evaluations, executor, logger, on_episode=lambda info: bar.update(1), seed=args.seed)
-    finally:
-        bar.close()
-        executor.close()
-        env.close()
-
-
-def _replay_blackbox(agent: Any, env: Any, logger: SearchLogger) -> Any:
-    """Resume: feed the logged evaluations back to the agent so its state (and RNG) continue where they were, and
-    return the agent to continue with. Each proposal is checked against the log; from the first one that differs
-    (rows lost to corruption) the log is cut there and that proposal is the first one evaluated live."""
-    space = env.unwrapped.space
-    rows = list(logger.rows)
-    logger.begin_replay(0)
-    for row in rows:
-        proposal = [int(x) for x in agent.propose()]
-        logged = space.encode(nasgym.Architecture.from_json(row["arch"]))
-        if _canonical(space, proposal) != _canonical(space, logged):
-            logger.end_replay()
-            return _FirstProposal(agent, proposal)
-        logger.record(row)  # re-admitted: not written or counted twice
-        agent.observe(logged, float(row["reward"]), row)
-    return agent
-
-
-def _canonical(space: Any, indices: list[int]) -> Any:
-    """The architecture the env builds from ``indices`` (invalid choices canonicalized), ``None`` if impossible."""
-    if len(indices) != len(space.decisions):
-        return None
-    cursor = space.cursor()
-    try:
-        for index in indices:
-            cursor.choose(index, canonicalize=True)
-    except (ValueError, IndexError):
-        return None
-    return cursor.architecture()
-
-
-class _FirstProposal:
-    """``agent`` whose next ``propose()`` returns ``proposal`` (already drawn from it)."""
-
-    def __init__(self, agent: Any, proposal: list[int]) -> None:
-        self.agent, self.proposal = agent, proposal
-
-    def propose(self) -> list[int]:
-        if self.proposal is None:
-            return self.agent.propose()
-        proposal, self.proposal = self.proposal, None
-        return proposal
-
-    def observe(self, indices: list[int], reward: float, info: dict) -> None:
-        self.agent.observe(indices, reward, info)
-
-
-def _progress(total: int, unit: str, disabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=max(total, 0), unit=f" {unit}", disable=disabled, dynamic_ncols=True)
-
-
-def summary(logger: SearchLogger, top: int = 5) -> str:
-    """The best architectures next to the reference nets, as a text table."""
-    lines = [f"{'':<34} {'reward':>8} {'accuracy':>9} {'latency ms':>11}"]
-    ranked = sorted(logger.rows, key=lambda r: -r["reward"])
-    seen: set[str] = set()
-    for row in ranked:
-        if row["arch_hash"] in seen:
-            continue
-        seen.add(row["arch_hash"])
-        lines.append(f"found #{len(seen)} (eval {row['evaluation']}, {row['arch_hash']})".ljust(34)
-                     + f" {row['reward']:8.4f} {row['accuracy']:9.4f} {row['latency_ms']:11.3f}")
-        if len(seen) >= top:
-            break
-    for point in logger.reference_points:
-        acc = point.get("accuracy")
-        acc_text = f"{acc:9.4f}" if acc is not None and math.isfinite(acc) else f"{'-':>9}"
-        lines.append(f"{point['name']:<34} {'-':>8} {acc_text} {point['latency_ms']:11.3f}")
-    if any(p.get("accuracy") is not None for p in logger.reference_points):
-        lines.append("(reference nets: accuracy under the env's own short proxy training, like every candidate; "
-                     "latency simulated at the deployment input)")
-    if logger.best:
-        lines.append(f"\nbest: {logger.best['arch_string']}")
-    lines.append(f"Pareto front: {len(logger.front)} architectures, hypervolume {logger.hv:.4f}")
-    lines.append(f"logs: {logger.logdir}  (TensorBoard: .venv/bin/tensorboard --logdir {logger.logdir.parent})")
-    return "\n".join(lines)
+    return RunConfig(env=args.env, algo=args.algo, seed=args.seed, evaluations=args.evaluations,
+                     timesteps=args.timesteps, n_envs=args.n_envs, workers=args.workers, ray_address=args.ray_address,
+                     hyperparams=args.hyperparams, cache=args.cache, logdir=args.logdir, references=args.references,
+                     reference_accuracy=args.reference_accuracy, progress=not args.no_progress,
+                     tensorboard=not args.no_tensorboard, checkpoint_every=args.checkpoint_every)
 
 
 def demo(argv: list[str]) -> None:
@@ -341,7 +79,7 @@ def demo(argv: list[str]) -> None:
     hyper = Path(__file__).resolve().parent / "envs" / "hyperparams" / "demo-maskable_ppo.yaml"
     # Reference nets are classification backbones: their accuracy is measured for the classification demo only.
     with_accuracy = ",".join(DEMO_REFERENCES) if ns.task == "classification" else "none"
-    args = parse_args(["--env", env, "--algo", ns.algo, "--evaluations", str(ns.evaluations), "--seed",
+    config = parse_args(["--env", env, "--algo", ns.algo, "--evaluations", str(ns.evaluations), "--seed",
                        str(ns.seed), "--logdir", logdir, "--references", ",".join(DEMO_REFERENCES),
                        "--reference-accuracy", with_accuracy]
                       + (["--hyperparams", str(hyper)] if ns.algo == "maskable_ppo" else [])
@@ -349,20 +87,34 @@ def demo(argv: list[str]) -> None:
     print(f"demo: {ns.algo} on {env}, {ns.evaluations} evaluations; first run also trains the reference nets "
           f"{', '.join(DEMO_REFERENCES) if with_accuracy != 'none' else '(latency only)'} (all results are cached)",
           flush=True)
-    logger = run(args)
-    print(summary(logger))
+    print(run(config).summary())
 
 
-def run_argv(argv: list[str]) -> SearchLogger:
-    """One run from train.py arguments (what ``train.py bench`` calls for every agent x seed)."""
-    return run(parse_args(argv))
+def parse_bench_args(argv: list[str]) -> BenchConfig:
+    """The benchmark described by the arguments of ``train.py bench``."""
+    p = argparse.ArgumentParser(prog="train.py bench", description="Every agent x seed on equal evaluation budgets.")
+    p.add_argument("--env", default=BenchConfig.env, help="a Gymnasium id, definition id or YAML path")
+    p.add_argument("--agents", default=",".join(DEFAULT_AGENTS), help="comma-separated algorithm names or "
+                   "path.py:Class")
+    p.add_argument("--evaluations", type=int, default=BenchConfig.evaluations, help="evaluation budget of every run")
+    p.add_argument("--seeds", type=int, default=BenchConfig.seeds, help="seeds 0..N-1 for every agent")
+    p.add_argument("--logdir", default=BenchConfig.logdir, help="root folder of all runs (one TensorBoard)")
+    p.add_argument("--jobs", type=int, default=BenchConfig.jobs, help="runs in parallel processes")
+    p.add_argument("--ray-address", help="run every agent x seed as a Ray task: 'local', 'auto', HOST:PORT (log dir "
+                   "and cache on a filesystem all nodes share)")
+    p.add_argument("--hyperparams-dir", help="folder with <agent>.yaml hyperparameter files (optional)")
+    args = p.parse_args(argv)
+    return BenchConfig(env=args.env, agents=args.agents.split(","), evaluations=args.evaluations, seeds=args.seeds,
+                       logdir=args.logdir, jobs=args.jobs, ray_address=args.ray_address,
+                       hyperparams_dir=args.hyperparams_dir)
 
 
 def bench(argv: list[str]) -> None:
-    """`train.py bench`: every agent x seed on equal evaluation budgets (see nasgym/bench.py)."""
-    from nasgym.bench import bench as run_harness
-
-    run_harness(argv, run_argv)
+    """`train.py bench`: every agent x seed on equal evaluation budgets (see nasgym/search/bench.py)."""
+    config = parse_bench_args(argv)
+    print(run_bench(config))
+    print(f"plot: {Path(config.logdir) / 'best_reward.png'}  (TensorBoard: .venv/bin/tensorboard --logdir "
+          f"{config.logdir})")
 
 
 def finalize(argv: list[str]) -> None:
@@ -452,8 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             COMMANDS[argv[0]](argv[1:])
         else:
-            logger = run(parse_args(argv))
-            print(summary(logger))
+            print(run(parse_args(argv)).summary())
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

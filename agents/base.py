@@ -2,8 +2,8 @@
 
 A black-box agent never sees the step-by-step episode: it proposes a full sequence of choice indices of the search
 space (one per decision, valid under the masks) and observes the reward and metrics of the finished network. The
-runner (:func:`nasgym.algos.run_blackbox`) evaluates each proposal through the environment, so every agent shares
-the same reward, evaluation cache, budget (counted in evaluations) and logger as the SB3 policy agents.
+runner (:func:`nasgym.search.blackbox.run_blackbox`) evaluates each proposal through the environment, so every agent
+shares the same reward, evaluation cache, budget (counted in evaluations) and logger as the SB3 policy agents.
 
 Writing your own agent is one short file::
 
@@ -16,7 +16,8 @@ Writing your own agent is one short file::
         def observe(self, indices, reward, info):
             pass
 
-and ``python train.py --algo path/to/greedy.py:GreedyWidth --env nasgym/ZeroCost-Proxy-v0 --evaluations 100``.
+and ``python train.py --algo path/to/greedy.py:GreedyWidth --env nasgym/EdgeTPU-ZeroCost-v0 --evaluations 100``
+(or ``nasgym.search.run(RunConfig(env=..., algo="path/to/greedy.py:GreedyWidth", evaluations=100))``).
 """
 
 from __future__ import annotations

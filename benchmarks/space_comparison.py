@@ -27,9 +27,9 @@ import numpy as np  # noqa: E402
 from results_md import write_section  # noqa: E402
 
 from nasgym.agents import AGENTS  # noqa: E402
-from nasgym.algos import run_blackbox  # noqa: E402
 from nasgym.envs_config import load_env_config, make_env  # noqa: E402
 from nasgym.logging import EpisodeLogger, SearchLogger, hypervolume, pareto_front  # noqa: E402
+from nasgym.search.blackbox import run_blackbox  # noqa: E402
 
 SPACES = ("edgetpu-v2", "ibn-dw-only")
 EVALUATORS = {

@@ -1,13 +1,14 @@
 """Short searches on the segmentation and text tasks vs reference backbones (section of benchmarks/RESULTS.md).
 
-For each task env (``envs/edgetpu-mosaic-segmentation.yaml``, ``envs/edgetpu-tweets-text.yaml``): regularized
-evolution (population 6, tournament 3) for ``--evaluations`` architectures of the ``proxy`` space through
-train.py's runner (the same logs as any agent, evaluation seed 0), then the reference backbones with the same task
-head, training budget and seed: MobileNetV2 1.0 (and MobileNetEdgeTPUV2-Tiny for text) and the proxy space's
-MobileNetV2-style member (every block ``ibn_dw`` k3 e4, widest widths). The best found network (by reward) and the
-references are also scored on the test split (same trained network, same seed), and the best found network and the
-proxy-space reference are trained again with evaluation seeds 1 and 2 (seed noise). Latency is simulated on the Pixel 6
-(Tensor G1) Edge TPU at the deployment input of the env (512x512x3 / 64 tokens x 64 channels), task head included.
+For each task env (``envs/edgetpu-mosaic-segmentation.yaml``, ``envs/edgetpu-tweets-text.yaml``): regularized evolution
+(population 6, tournament 3) for ``--evaluations`` architectures of the ``proxy`` space through
+:func:`nasgym.search.run` (train.py's runner: the same logs as any agent, evaluation seed 0), then the reference
+backbones with the same task head, training budget and seed: MobileNetV2 1.0 (and MobileNetEdgeTPUV2-Tiny for text) and
+the proxy space's MobileNetV2-style member (every block ``ibn_dw`` k3 e4, widest widths). The best found network (by
+reward) and the references are also scored on the test split (same trained network, same seed), and the best found
+network and the proxy-space reference are trained again with evaluation seeds 1 and 2 (seed noise). Latency is simulated
+on the Pixel 6 (Tensor G1) Edge TPU at the deployment input of the env (512x512x3 / 64 tokens x 64 channels), task head
+included.
 
 Resumable: evaluations are cached in ``benchmarks/.cache/tasks.sqlite`` and each search continues from its log dir
 (``benchmarks/.cache/task_runs/TASK``). Run (on a 2-core CPU shared with other jobs: text about 15 minutes,
@@ -63,18 +64,15 @@ def mobilenet_v2_style(space: SearchSpace) -> nasgym.Architecture:
 
 
 def run_search(task: str, evaluations: int):
-    """The search (resumed from its log dir); returns its SearchLogger."""
-    import train
+    """The search (resumed from its log dir); returns its :class:`nasgym.search.RunResult`."""
+    from nasgym.search import RunConfig, run
 
     hyper = CACHE_DIR / "evolution.yaml"
     hyper.parent.mkdir(parents=True, exist_ok=True)
     hyper.write_text(yaml.safe_dump({"population_size": 6, "sample_size": 3}))
-    args = train.parse_args([
-        "--env", ENVS[task], "--algo", "evolution", "--evaluations", str(evaluations), "--seed", "0",
-        "--logdir", str(CACHE_DIR / "task_runs" / task), "--cache", str(CACHE), "--hyperparams", str(hyper),
-        "--references", "none", "--no-progress", "--no-tensorboard",
-    ])
-    return train.run(args)
+    return run(RunConfig(env=ENVS[task], algo="evolution", evaluations=evaluations, seed=0,
+                         logdir=str(CACHE_DIR / "task_runs" / task), cache=str(CACHE), hyperparams=str(hyper),
+                         references="none", progress=False, tensorboard=False))
 
 
 def task_table(task: str, evaluations: int) -> str:
@@ -123,7 +121,7 @@ def task_table(task: str, evaluations: int) -> str:
         f"(population 6, tournament 3, seed 0), reward `{reward['kind']}` with target {reward['target_latency_ms']} "
         f"ms. Searched {METRIC[task]}: {min(accuracies):.3f}-{max(accuracies):.3f}; latency "
         f"{min(latencies):.3f}-{max(latencies):.3f} ms; Pareto front {len(logger.front)} nets, hypervolume "
-        f"{logger.hv:.4f}; "
+        f"{logger.hypervolume:.4f}; "
         + (f"{sum(eval_seconds) / len(eval_seconds):.0f} s wall per uncached evaluation; " if eval_seconds else "")
         + f"search wall time {logger.rows[-1]['wall_s'] / 60:.1f} min."
     )

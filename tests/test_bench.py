@@ -1,18 +1,18 @@
-"""The benchmark harness: summary statistics (exact), and an end-to-end run of `train.py bench`."""
+"""The benchmark harness: summary statistics (exact), nasgym.search.bench from Python and `train.py bench`."""
 
 import csv
 import math
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nasgym.bench import RunResult, evaluations_to_reach, parse_bench_args, summarize, table_markdown, threshold_of
+from nasgym.search import AgentRun, BenchConfig, bench
+from nasgym.search.bench import evaluations_to_reach, summarize, table_markdown, threshold_of
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-import train  # noqa: E402
 
 
 def test_evaluations_to_reach_and_threshold():
@@ -26,10 +26,10 @@ def test_evaluations_to_reach_and_threshold():
 
 def test_summarize_exact_values():
     results = [
-        RunResult("random", 0, [0.2, 0.5, 0.6, 0.6], 0.3),
-        RunResult("random", 1, [0.1, 0.2, 0.3, 0.4], 0.1),
-        RunResult("evolution", 0, [0.3, 0.9, 1.0, 0.2], 0.5),
-        RunResult("evolution", 1, [0.5, 0.97, 0.5, 0.5], 0.7),
+        AgentRun("random", 0, [0.2, 0.5, 0.6, 0.6], 0.3),
+        AgentRun("random", 1, [0.1, 0.2, 0.3, 0.4], 0.1),
+        AgentRun("evolution", 0, [0.3, 0.9, 1.0, 0.2], 0.5),
+        AgentRun("evolution", 1, [0.5, 0.97, 0.5, 0.5], 0.7),
     ]
     rows = {row["agent"]: row for row in summarize(results)}
     assert rows["random"]["best_reward_mean"] == pytest.approx(0.5)
@@ -43,22 +43,30 @@ def test_summarize_exact_values():
     assert "| random | 2 | 0.5000 ± 0.1000 | 0.2000 ± 0.1000 | never | 0/2 |" in text
 
 
-def test_bad_bench_arguments():
+def test_bad_bench_arguments(tmp_path):
     with pytest.raises(ValueError, match="--evaluations=0 is invalid"):
-        parse_bench_args(["--evaluations", "0"])
+        BenchConfig(evaluations=0)
     with pytest.raises(ValueError, match="unknown algorithm 'hillclimb'"):
-        parse_bench_args(["--agents", "random,hillclimb"])
+        bench(BenchConfig(agents=["random", "hillclimb"], logdir=str(tmp_path / "bench")))
+    assert not (tmp_path / "bench").exists()  # checked before any run
     with pytest.raises(ValueError, match="--agents=',' is invalid"):
-        parse_bench_args(["--agents", ","])
+        BenchConfig(agents=["", ""])
+
+
+def test_bench_cli_errors_are_one_line():
+    result = subprocess.run([sys.executable, "train.py", "bench", "--agents", ","], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr == "error: --agents=',' is invalid: expected comma-separated algorithm names\n"
 
 
 @pytest.mark.slow
 def test_bench_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NASGYM_CACHE", str(tmp_path / "cache"))
     logdir = tmp_path / "bench"
-    code = train.main(["bench", "--env", "nasgym/EdgeTPU-ZeroCost-v0", "--agents", "random,evolution",
-                       "--evaluations", "5", "--seeds", "2", "--logdir", str(logdir)])
-    assert code == 0
+    table = bench(BenchConfig(env="nasgym/EdgeTPU-ZeroCost-v0", agents=["random", "evolution"], evaluations=5,
+                              seeds=2, logdir=str(logdir)))
+    assert table == (logdir / "bench.md").read_text()
     for agent in ("random", "evolution"):
         for seed in (0, 1):
             with open(logdir / agent / f"seed{seed}" / "evaluations.csv", newline="") as f:
@@ -69,4 +77,5 @@ def test_bench_end_to_end(tmp_path, monkeypatch, capsys):
     assert all(row["seeds"] == "2" and row["evaluations"] == "5" for row in rows)
     assert (logdir / "best_reward.png").stat().st_size > 10_000
     assert "| random | 2 |" in (logdir / "bench.md").read_text()
-    assert "| evolution | 2 |" in capsys.readouterr().out
+    assert "| evolution | 2 |" in table
+    assert "[4/4] evolution seed 1: best reward" in capsys.readouterr().out

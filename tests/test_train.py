@@ -1,4 +1,5 @@
-"""train.py: every SB3 algorithm, black-box agents and plug-ins, shared cache, resume, TensorBoard, bad input."""
+"""nasgym.search.run (what train.py runs): every SB3 algorithm, black-box agents and plug-ins, nasgym's SB3 defaults
+(also for plug-ins and rl-zoo3), shared cache, resume; train.py itself: summary, TensorBoard, demo, one-line errors."""
 
 import csv
 import functools
@@ -6,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import nasgym
 from nasgym.envs_config import load_env_config, make_env
+from nasgym.search import RunConfig, RunResult, run, sb3_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,7 +37,20 @@ def rows_of(logdir: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def run(logdir: Path, cache: str, *extra: str, algo: str = "ppo", env: str = "EdgeTPU-ZeroCost") -> int:
+def saved_model_data(path: Path) -> dict:
+    """The attributes SB3 saved in a model.zip (its ``data`` JSON)."""
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("data"))
+
+
+def search(logdir: Path, cache: str, algo: str = "ppo", env: str = "EdgeTPU-ZeroCost", **fields) -> RunResult:
+    """One run through the package (no TensorBoard, progress bar or reference nets)."""
+    return run(RunConfig(env=env, algo=algo, logdir=str(logdir), cache=cache, references="none", progress=False,
+                         tensorboard=False, **fields))
+
+
+def cli(logdir: Path, cache: str, *extra: str, algo: str = "ppo", env: str = "EdgeTPU-ZeroCost") -> int:
+    """The same run through train.py's main (exit code)."""
     return train.main(["--env", env, "--algo", algo, "--logdir", str(logdir), "--cache", cache, "--references",
                        "none", "--no-progress", "--no-tensorboard", *extra])
 
@@ -42,8 +58,9 @@ def run(logdir: Path, cache: str, *extra: str, algo: str = "ppo", env: str = "Ed
 @pytest.mark.slow
 @pytest.mark.parametrize("algo", SB3_ALGOS)
 def test_every_sb3_algorithm_trains_512_steps(algo, tmp_path, cache):
-    assert run(tmp_path, cache, "--timesteps", "512", algo=algo) == 0
+    result = search(tmp_path, cache, algo=algo, timesteps=512)
     rows = rows_of(tmp_path)
+    assert result.n_evaluations == len(rows) and result.rows[-1]["arch_hash"] == rows[-1]["arch_hash"]
     assert len(rows) >= 512 // EPISODE
     assert [int(r["evaluation"]) for r in rows] == list(range(1, len(rows) + 1))
     for row in rows:
@@ -56,7 +73,7 @@ def test_every_sb3_algorithm_trains_512_steps(algo, tmp_path, cache):
 
 @pytest.mark.parametrize("algo", ["ppo", "maskable_ppo"])
 def test_multidiscrete_mode_trains(algo, tmp_path, cache):
-    assert run(tmp_path, cache, "--evaluations", "4", algo=algo, env="nasgym/EdgeTPU-ZeroCost-MultiDiscrete-v0") == 0
+    search(tmp_path, cache, algo=algo, env="nasgym/EdgeTPU-ZeroCost-MultiDiscrete-v0", evaluations=4)
     assert len(rows_of(tmp_path)) == 4
     assert json.loads((tmp_path / "run.json").read_text())["env"]["action_mode"] == "multidiscrete"
 
@@ -64,7 +81,7 @@ def test_multidiscrete_mode_trains(algo, tmp_path, cache):
 def test_maskable_ppo_honors_masks_in_predict(tmp_path, cache):
     from sb3_contrib import MaskablePPO
 
-    assert run(tmp_path, cache, "--evaluations", "4", algo="maskable_ppo") == 0
+    search(tmp_path, cache, algo="maskable_ppo", evaluations=4)
     model = MaskablePPO.load(tmp_path / "model.zip", device="cpu")
     env = make_env("EdgeTPU-ZeroCost", cache=cache)
     unmasked_invalid = 0
@@ -96,7 +113,7 @@ def test_two_subprocess_envs_share_one_cache(tmp_path):
 @pytest.mark.slow
 def test_train_py_with_two_subprocess_envs(tmp_path):
     cache = str(tmp_path / "shared.sqlite")
-    assert run(tmp_path / "run", cache, "--evaluations", "4", "--n-envs", "2") == 0
+    search(tmp_path / "run", cache, evaluations=4, n_envs=2)
     rows = rows_of(tmp_path / "run")
     assert len(rows) == 4  # both envs finish their 30-step episodes together: 2 + 2
     from nasgym.quality import EvaluationCache
@@ -105,17 +122,17 @@ def test_train_py_with_two_subprocess_envs(tmp_path):
 
 
 def test_rerun_continues(tmp_path, cache):
-    assert run(tmp_path, cache, "--evaluations", "3") == 0
+    assert search(tmp_path, cache, evaluations=3).n_evaluations == 3
     assert len(rows_of(tmp_path)) == 3
-    assert run(tmp_path, cache, "--evaluations", "3") == 0  # same command: already done
+    assert search(tmp_path, cache, evaluations=3).n_evaluations == 3  # same command: already done
     assert len(rows_of(tmp_path)) == 3
-    assert run(tmp_path, cache, "--evaluations", "6") == 0  # larger budget: continues from model.zip
+    assert search(tmp_path, cache, evaluations=6).n_evaluations == 6  # larger budget: continues from model.zip
     rows = rows_of(tmp_path)
     assert [int(r["evaluation"]) for r in rows] == list(range(1, 7))
 
 
 def test_blackbox_agent_by_name(tmp_path, cache):
-    assert run(tmp_path, cache, "--evaluations", "5", algo="random") == 0
+    search(tmp_path, cache, algo="random", evaluations=5)
     rows = rows_of(tmp_path)
     assert len(rows) == 5 and len({r["arch_hash"] for r in rows}) == 5
 
@@ -131,7 +148,7 @@ def test_blackbox_plugin_from_a_file(tmp_path, cache):
         "    def observe(self, indices, reward, info):\n"
         "        self.seen.append(reward)\n"
     )
-    assert run(tmp_path / "run", cache, "--evaluations", "3", algo=f"{plugin}:AlwaysFirst") == 0
+    search(tmp_path / "run", cache, algo=f"{plugin}:AlwaysFirst", evaluations=3)
     rows = rows_of(tmp_path / "run")
     assert len({r["arch_hash"] for r in rows}) == 1 and [r["cache_hit"] for r in rows][1:] == ["True", "True"]
 
@@ -139,8 +156,38 @@ def test_blackbox_plugin_from_a_file(tmp_path, cache):
 def test_sb3_subclass_plugin_from_a_file(tmp_path, cache):
     plugin = tmp_path / "my_ppo.py"
     plugin.write_text("from stable_baselines3 import PPO\n\n\nclass MyPPO(PPO):\n    pass\n")
-    assert run(tmp_path / "run", cache, "--evaluations", "2", algo=f"{plugin}:MyPPO") == 0
+    search(tmp_path / "run", cache, algo=f"{plugin}:MyPPO", evaluations=2)
     assert len(rows_of(tmp_path / "run")) == 2 and (tmp_path / "run" / "model.zip").exists()
+    saved = saved_model_data(tmp_path / "run" / "model.zip")
+    assert saved["gamma"] == 1.0 and saved["n_steps"] == sb3_defaults("ppo")["n_steps"]  # nasgym's PPO defaults
+
+
+SB3_PLUGIN_OF_NO_KNOWN_ALGORITHM = """
+from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+from stable_baselines3.common.policies import ActorCriticPolicy
+
+
+class Plain(OnPolicyAlgorithm):
+    policy_aliases = {"MlpPolicy": ActorCriticPolicy}
+
+    def __init__(self, policy, env, gamma=0.99, n_steps=64, seed=None, verbose=0, device="cpu",
+                 tensorboard_log=None):
+        super().__init__(policy, env, learning_rate=3e-4, n_steps=n_steps, gamma=gamma, gae_lambda=0.95, ent_coef=0.0,
+                         vf_coef=0.5, max_grad_norm=0.5, use_sde=False, sde_sample_freq=-1, seed=seed,
+                         verbose=verbose, device=device, tensorboard_log=tensorboard_log)
+        self._setup_model()
+
+    def train(self):
+        pass
+"""
+
+
+def test_sb3_plugin_of_no_known_algorithm_gets_gamma_1(tmp_path, cache):
+    plugin = tmp_path / "plain.py"
+    plugin.write_text(SB3_PLUGIN_OF_NO_KNOWN_ALGORITHM)
+    search(tmp_path / "run", cache, algo=f"{plugin}:Plain", evaluations=2)
+    saved = saved_model_data(tmp_path / "run" / "model.zip")
+    assert saved["gamma"] == 1.0 and saved["n_steps"] == 64  # gamma: the only reward is at the end (not SB3's 0.99)
 
 
 def test_tensorboard_tags_and_summary(tmp_path, cache, capsys):
@@ -193,7 +240,7 @@ def test_bad_input_fails_with_a_clear_message(args, message, tmp_path, cache, ca
 def test_unknown_hyperparameter_is_an_error(tmp_path, cache, capsys):
     hyper = tmp_path / "h.yaml"
     hyper.write_text("n_stepz: 3\n")
-    assert run(tmp_path / "run", cache, "--evaluations", "1", "--hyperparams", str(hyper)) == 2
+    assert cli(tmp_path / "run", cache, "--evaluations", "1", "--hyperparams", str(hyper)) == 2
     err = capsys.readouterr().err
     assert "hyperparameter(s) ['n_stepz'] unknown for 'ppo': expected among" in err and "'n_steps'" in err
 
@@ -201,17 +248,63 @@ def test_unknown_hyperparameter_is_an_error(tmp_path, cache, capsys):
 def test_plugin_class_not_found(tmp_path, cache, capsys):
     plugin = tmp_path / "p.py"
     plugin.write_text("class Agent:\n    pass\n")
-    assert run(tmp_path / "run", cache, "--evaluations", "1", algo=f"{plugin}:Nope") == 2
+    assert cli(tmp_path / "run", cache, "--evaluations", "1", algo=f"{plugin}:Nope") == 2
     err = capsys.readouterr().err
     assert "class 'Nope' not found" in err and "expected one of ['Agent']" in err
 
 
 @pytest.mark.slow
-def test_rl_zoo3_trains_a_registered_id(tmp_path, cache):
+def test_rl_zoo3_trains_a_registered_id_with_nasgym_defaults(tmp_path, cache):
     env = {**os.environ, "NASGYM_CACHE": str(Path(cache).parent)}
     cmd = [sys.executable, "-m", "rl_zoo3.train", "--algo", "ppo", "--env", "nasgym/EdgeTPU-ZeroCost-v0",
-           "--gym-packages", "nasgym", "-n", "512", "--log-folder", str(tmp_path), "-params", "n_steps:256"]
+           "--gym-packages", "nasgym", "-n", "512", "--log-folder", str(tmp_path), "--conf-file",
+           "nasgym.search.zoo.ppo"]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     saved = list(tmp_path.glob("ppo/*/*.zip"))
     assert saved, [str(p) for p in tmp_path.rglob("*")]
+    model = saved_model_data(saved[0])
+    assert model["gamma"] == 1.0 and model["n_steps"] == 256 and model["ent_coef"] == 0.01  # nasgym's, not rl-zoo3's
+
+
+def test_rl_zoo3_conf_modules_hold_the_defaults_of_every_algorithm():
+    import importlib
+
+    from nasgym.search.zoo import ZOO_ALGOS
+
+    for zoo_name, name in ZOO_ALGOS.items():
+        default = importlib.import_module(f"nasgym.search.zoo.{zoo_name}").hyperparams["default"]
+        assert {k: v for k, v in default.items() if k != "n_timesteps"} == sb3_defaults(name)
+        assert default.get("gamma", 1.0) == 1.0
+    assert (ROOT / "nasgym" / "search" / "zoo").is_dir()
+    modules = {p.stem for p in (ROOT / "nasgym" / "search" / "zoo").glob("*.py")} - {"__init__"}
+    assert modules == set(ZOO_ALGOS)  # one module per rl-zoo3 algorithm nasgym has defaults for
+
+
+def test_python_api_run(tmp_path, cache):
+    config = RunConfig(env="nasgym/EdgeTPU-ZeroCost-v0", algo="evolution", evaluations=4, seed=3,
+                       hyperparams={"population_size": 2, "sample_size": 2}, logdir=str(tmp_path / "evo"),
+                       cache=cache, references="mobilenet_v2_1.0", progress=False, tensorboard=False)
+    result = run(config)
+    rows = rows_of(tmp_path / "evo")
+    assert result.n_evaluations == 4 and [r["arch_hash"] for r in result.rows] == [r["arch_hash"] for r in rows]
+    assert result.best["reward"] == max(float(r["reward"]) for r in rows)
+    assert [p["name"] for p in result.reference_points] == ["mobilenet_v2_1.0"]
+    assert "found #1" in result.summary() and "mobilenet_v2_1.0" in result.summary()
+    record = json.loads((tmp_path / "evo" / "run.json").read_text())
+    assert record["args"]["algo"] == "evolution" and record["identity"]["hyperparams"] == config.hyperparams
+    # The same run from a YAML file of the same hyperparameters is the same run: it is already done.
+    hyper = tmp_path / "evo.yaml"
+    hyper.write_text("population_size: 2\nsample_size: 2\n")
+    again = run(RunConfig(**{**config.__dict__, "hyperparams": str(hyper)}))
+    assert [r["arch_hash"] for r in again.rows] == [r["arch_hash"] for r in result.rows]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"evaluations": 0}, "--evaluations=0 is invalid: expected a positive integer"),
+    ({"n_envs": 1.5}, "--n-envs=1.5 is invalid: expected a positive integer"),
+    ({"evaluations": 3, "timesteps": 90}, "--evaluations=3 and --timesteps=90 are both given: expected one budget"),
+])
+def test_run_config_rejects_bad_values(fields, message):
+    with pytest.raises(ValueError, match=message):
+        RunConfig(env="EdgeTPU-ZeroCost", **fields)

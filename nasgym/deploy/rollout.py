@@ -49,7 +49,7 @@ def rollout(run_dir: str | Path, n: int = 8, seed: int = 0, top: int | None = No
     Raises:
         ValueError: If the folder is not a run, or an SB3 run has no ``model.zip`` yet.
     """
-    from nasgym.algos import resolve_algo
+    from nasgym.search.algos import resolve_algo
     from nasgym.envs_config import make_env
 
     folder = Path(run_dir)

@@ -1,16 +1,18 @@
-"""Parallel evaluation: executors that run quality evaluations elsewhere, and the asynchronous batch ask/tell loop.
+"""Parallel evaluation: executors that run quality evaluations elsewhere.
 
 ``make_executor(evaluator, workers, address)`` picks the executor: one worker and no address evaluates in this
 process; ``workers > 1`` uses a pool of local processes; a Ray ``address`` (``"local"``, ``"auto"``, ``HOST:PORT``)
-uses Ray tasks (``pip install 'nasgym[ray]'``). :func:`run_batched` keeps ``workers`` evaluations of a black-box
-agent in flight; the SQLite cache is written by the driver only.
+uses Ray tasks (``pip install 'nasgym[ray]'``). The asynchronous batch ask/tell loop that keeps ``workers``
+evaluations of a black-box agent in flight lives with the search runner (:func:`nasgym.search.batched.run_batched`;
+``nasgym.parallel.run_batched`` still names it, loaded on first use since that module imports this package).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from nasgym.parallel.base import EvaluatorSource, Executor, as_completed, evaluate, evaluator_from, first_completed
 from nasgym.parallel.local import InProcessExecutor, ProcessExecutor
-from nasgym.parallel.search import run_batched
 
 
 def make_executor(evaluator: EvaluatorSource, workers: int = 1, address: str | None = None) -> Executor:
@@ -29,6 +31,15 @@ def make_executor(evaluator: EvaluatorSource, workers: int = 1, address: str | N
     if workers == 1:
         return InProcessExecutor(evaluator)
     return ProcessExecutor(evaluator, workers)
+
+
+def __getattr__(name: str) -> Any:
+    """``run_batched``: the public name it had here (the function is :func:`nasgym.search.batched.run_batched`)."""
+    if name == "run_batched":
+        from nasgym.search.batched import run_batched
+
+        return run_batched
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["EvaluatorSource", "Executor", "InProcessExecutor", "ProcessExecutor", "as_completed", "evaluate",

@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 
 import nasgym
+import nasgym.search
 from nasgym.agents import AGENTS, NSGA2, RandomSearch, RegularizedEvolution, Reinforce
-from nasgym.algos import resolve_algo, run_blackbox
 from nasgym.env import NasEnv
 from nasgym.hw import make_cost_model
 from nasgym.rewards import make_reward
+from nasgym.search import RunConfig, resolve_algo
+from nasgym.search.blackbox import run_blackbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nasgym_fakes import FakeEvaluator  # noqa: E402
@@ -189,17 +191,14 @@ class CountingRandom(RandomSearch):
 
 @pytest.mark.slow
 def test_resumed_blackbox_run_replays_the_log_into_the_agent(tmp_path, monkeypatch):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    import train
-
     monkeypatch.setenv("NASGYM_CACHE", str(tmp_path / "cache"))
     plugin = tmp_path / "counting.py"
     plugin.write_text(COUNTING_PLUGIN)
-    argv = ["--env", "EdgeTPU-ZeroCost", "--algo", f"{plugin}:CountingRandom", "--seed", "0", "--logdir",
-            str(tmp_path / "run"), "--no-progress", "--references", "none", "--no-tensorboard"]
-    first = train.run(train.parse_args([*argv, "--evaluations", "3"]))
+    config = RunConfig(env="EdgeTPU-ZeroCost", algo=f"{plugin}:CountingRandom", seed=0, logdir=str(tmp_path / "run"),
+                       progress=False, references="none", tensorboard=False)
+    first = nasgym.search.run(RunConfig(**{**config.__dict__, "evaluations": 3}))
     assert first.n_evaluations == 3
-    second = train.run(train.parse_args([*argv, "--evaluations", "5"]))
+    second = nasgym.search.run(RunConfig(**{**config.__dict__, "evaluations": 5}))
     assert second.n_evaluations == 5
     observed = plugin.with_suffix(".log").read_text().split()
     assert len(observed) == 3 + 3 + 2  # first run, replay of its 3 results, 2 new ones

@@ -94,7 +94,7 @@ def install(fault: str) -> None:
 
         nlog.SearchLogger.record = record
     elif where == "checkpoint":
-        import nasgym.sb3_checkpoint as ckpt
+        import nasgym.search.checkpoint as ckpt
 
         original_fsync = ckpt._fsync
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from reliability_helpers import ENV, argv, one_line, rows_of, run
 
-from nasgym.run_folder import RunFolder
+from nasgym.search.run_folder import RunFolder
 
 
 @pytest.fixture(scope="module")

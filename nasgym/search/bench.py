@@ -4,31 +4,79 @@
         --agents random,evolution,reinforce,ppo,maskable_ppo,nsga2 --evaluations 500 --seeds 5 [--jobs 2]
         [--ray-address local|auto|HOST:PORT]    # each agent x seed run as a Ray task (pip install 'nasgym[ray]')
 
-Each run is an ordinary ``train.py`` run logged to ``LOGDIR/<agent>/seed<k>`` (so ``tensorboard --logdir LOGDIR``
-shows them all, and rerunning resumes from the evaluation cache). Afterwards the harness writes ``bench.md`` and
-``bench.csv`` (mean ± std over seeds of the best reward at the budget and of the hypervolume of accuracy vs latency,
-and evaluations needed to reach 95 % of the best reward seen by any run) and ``best_reward.png`` (best reward so far
-vs evaluations, mean and min-max band over seeds).
+    from nasgym.search import BenchConfig, bench
+    bench(BenchConfig(env="nasgym/EdgeTPU-ZeroCost-v0", agents=["random", "evolution"], evaluations=50, seeds=2))
+
+Each run is an ordinary :func:`nasgym.search.run` logged to ``LOGDIR/<agent>/seed<k>`` (so ``tensorboard --logdir
+LOGDIR`` shows them all, and rerunning resumes from the evaluation cache). Afterwards the harness writes ``bench.md``
+and ``bench.csv`` (mean ± std over seeds of the best reward at the budget and of the hypervolume of accuracy vs
+latency, and evaluations needed to reach 95 % of the best reward seen by any run) and ``best_reward.png`` (best
+reward so far vs evaluations, mean and min-max band over seeds).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-DEFAULT_AGENTS = "random,evolution,reinforce,ppo,maskable_ppo,nsga2"
-Runner = Callable[[list[str]], object]  # train.py arguments -> the run's closed SearchLogger
+from nasgym.search.algos import resolve_algo
+from nasgym.search.runner import RunConfig, run
+
+DEFAULT_AGENTS = ("random", "evolution", "reinforce", "ppo", "maskable_ppo", "nsga2")
 
 
 @dataclass
-class RunResult:
+class BenchConfig:
+    """A benchmark: every agent of ``agents`` x seeds ``0..seeds-1``, ``evaluations`` each, under ``logdir``.
+
+    Attributes:
+        env: A Gymnasium id, definition id or YAML path.
+        agents: Algorithm names or ``path.py:Class``.
+        evaluations: Evaluation budget of every run.
+        seeds: Seeds 0..N-1 for every agent.
+        logdir: Root folder of all runs (one TensorBoard).
+        jobs: Runs in parallel processes.
+        ray_address: Run every agent x seed as a Ray task (log dir and cache on a filesystem all nodes share).
+        hyperparams_dir: Folder with ``<agent>.yaml`` hyperparameter files (optional).
+    """
+
+    env: str = "nasgym/EdgeTPU-ZeroCost-v0"
+    agents: list[str] = field(default_factory=lambda: list(DEFAULT_AGENTS))
+    evaluations: int = 500
+    seeds: int = 5
+    logdir: str = "runs/bench"
+    jobs: int = 1
+    ray_address: str | None = None
+    hyperparams_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("evaluations", "seeds", "jobs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"--{name}={value} is invalid: expected a positive integer")
+        given, self.agents = self.agents, [a.strip() for a in self.agents if a.strip()]
+        if not self.agents:
+            raise ValueError(f"--agents={','.join(given)!r} is invalid: expected comma-separated algorithm names")
+
+    def check(self) -> None:
+        """Fail before any run starts: every agent resolves, Ray is installed and its address answers."""
+        for agent in self.agents:
+            resolve_algo(agent)
+        if self.ray_address:
+            from nasgym.parallel.ray_executor import check_address, require_ray
+
+            require_ray()
+            check_address(self.ray_address)
+
+
+@dataclass
+class AgentRun:
     """What the table needs from one agent x seed run."""
 
     agent: str
@@ -42,76 +90,41 @@ class RunResult:
         return np.maximum.accumulate(np.asarray(self.rewards, dtype=float))
 
 
-def parse_bench_args(argv: Sequence[str]) -> argparse.Namespace:
-    """Arguments of ``train.py bench``."""
-    p = argparse.ArgumentParser(prog="train.py bench", description="Every agent x seed on equal evaluation budgets.")
-    p.add_argument("--env", default="nasgym/EdgeTPU-ZeroCost-v0", help="a Gymnasium id, definition id or YAML path")
-    p.add_argument("--agents", default=DEFAULT_AGENTS, help="comma-separated algorithm names or path.py:Class")
-    p.add_argument("--evaluations", type=int, default=500, help="evaluation budget of every run")
-    p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 for every agent")
-    p.add_argument("--logdir", default="runs/bench", help="root folder of all runs (one TensorBoard)")
-    p.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
-    p.add_argument("--ray-address", help="run every agent x seed as a Ray task: 'local', 'auto', HOST:PORT (log dir "
-                   "and cache on a filesystem all nodes share)")
-    p.add_argument("--hyperparams-dir", help="folder with <agent>.yaml hyperparameter files (optional)")
-    args = p.parse_args(list(argv))
-    for name in ("evaluations", "seeds", "jobs"):
-        if getattr(args, name) < 1:
-            raise ValueError(f"--{name}={getattr(args, name)} is invalid: expected a positive integer")
-    args.agent_list = [a.strip() for a in args.agents.split(",") if a.strip()]
-    if not args.agent_list:
-        raise ValueError(f"--agents={args.agents!r} is invalid: expected comma-separated algorithm names")
-    from nasgym.algos import resolve_algo
-
-    for agent in args.agent_list:
-        resolve_algo(agent)  # fail before any run starts
-    if args.ray_address:
-        from nasgym.parallel.ray_executor import check_address, require_ray
-
-        require_ray()
-        check_address(args.ray_address)
-    return args
+def _run_one(env: str, agent: str, seed: int, evaluations: int, logdir: str, hyperparams: str | None) -> AgentRun:
+    """One run (in this process or a worker); returns its per-evaluation rewards."""
+    result = run(RunConfig(env=env, algo=agent, evaluations=evaluations, seed=seed, logdir=logdir, progress=False,
+                           references="none", hyperparams=hyperparams))
+    rows = result.rows[:evaluations]
+    return AgentRun(agent, seed, [float(r["reward"]) for r in rows], result.hypervolume)
 
 
-def _run_one(runner: Runner, env: str, agent: str, seed: int, evaluations: int, logdir: str,
-             hyperparams: str | None) -> RunResult:
-    """One train.py run (in this process or a worker); returns its per-evaluation rewards."""
-    argv = ["--env", env, "--algo", agent, "--evaluations", str(evaluations), "--seed", str(seed), "--logdir",
-            logdir, "--no-progress", "--references", "none"]
-    if hyperparams:
-        argv += ["--hyperparams", hyperparams]
-    logger = runner(argv)
-    rows = logger.rows[:evaluations]
-    return RunResult(agent, seed, [float(r["reward"]) for r in rows], float(logger.hv))
-
-
-def run_bench(args: argparse.Namespace, runner: Runner) -> list[RunResult]:
-    """Run (or resume) every agent x seed through ``runner``; results in agent, seed order."""
-    root = Path(args.logdir)
+def run_bench(config: BenchConfig) -> list[AgentRun]:
+    """Run (or resume) every agent x seed; results in agent, seed order."""
+    root = Path(config.logdir)
     jobs = []
-    for agent in args.agent_list:
+    for agent in config.agents:
         label = agent_label(agent)
         hyper = None
-        if args.hyperparams_dir and (Path(args.hyperparams_dir) / f"{label}.yaml").is_file():
-            hyper = str(Path(args.hyperparams_dir) / f"{label}.yaml")
-        for seed in range(args.seeds):
-            jobs.append((runner, args.env, agent, seed, args.evaluations, str(root / label / f"seed{seed}"), hyper))
-    if args.ray_address:
+        if config.hyperparams_dir and (Path(config.hyperparams_dir) / f"{label}.yaml").is_file():
+            hyper = str(Path(config.hyperparams_dir) / f"{label}.yaml")
+        for seed in range(config.seeds):
+            jobs.append((config.env, agent, seed, config.evaluations, str(root / label / f"seed{seed}"), hyper))
+    if config.ray_address:
         from nasgym.parallel.ray_executor import map_tasks
 
-        def report(i: int, result: RunResult) -> None:
+        def report(i: int, result: AgentRun) -> None:
             print(f"[{i + 1}/{len(jobs)}] {agent_label(result.agent)} seed {result.seed}: best reward "
                   f"{max(result.rewards):.4f}", flush=True)
 
-        return map_tasks(_run_one, jobs, args.ray_address, on_result=report)
-    if args.jobs == 1:
+        return map_tasks(_run_one, jobs, config.ray_address, on_result=report)
+    if config.jobs == 1:
         results = []
         for n, job in enumerate(jobs, 1):
             results.append(_run_one(*job))
-            print(f"[{n}/{len(jobs)}] {agent_label(job[2])} seed {job[3]}: best reward "
+            print(f"[{n}/{len(jobs)}] {agent_label(job[1])} seed {job[2]}: best reward "
                   f"{max(results[-1].rewards):.4f}", flush=True)
         return results
-    with ProcessPoolExecutor(args.jobs) as pool:
+    with ProcessPoolExecutor(config.jobs) as pool:
         futures = [pool.submit(_run_one, *job) for job in jobs]
         return [future.result() for future in futures]
 
@@ -132,7 +145,7 @@ def threshold_of(best: float, fraction: float = 0.95) -> float:
     return best - (1 - fraction) * abs(best)
 
 
-def summarize(results: Sequence[RunResult]) -> list[dict]:
+def summarize(results: Sequence[AgentRun]) -> list[dict]:
     """One row per agent: best reward and hypervolume (mean, std over seeds) and evaluations to 95 % of best."""
     best_seen = max(max(r.rewards) for r in results)
     threshold = threshold_of(best_seen)
@@ -172,7 +185,7 @@ def table_markdown(rows: Sequence[dict], env: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot_best_reward(results: Sequence[RunResult], path: Path, title: str) -> None:
+def plot_best_reward(results: Sequence[AgentRun], path: Path, title: str) -> None:
     """Best reward so far vs evaluations: mean over seeds with a min-max band, one line per agent."""
     import matplotlib
 
@@ -199,12 +212,12 @@ def plot_best_reward(results: Sequence[RunResult], path: Path, title: str) -> No
     tmp.replace(path)
 
 
-def write_outputs(results: Sequence[RunResult], args: argparse.Namespace) -> str:
+def write_outputs(results: Sequence[AgentRun], config: BenchConfig) -> str:
     """bench.md, bench.csv and best_reward.png in the log dir; returns the Markdown table."""
-    root = Path(args.logdir)
+    root = Path(config.logdir)
     root.mkdir(parents=True, exist_ok=True)
     rows = summarize(results)
-    text = table_markdown(rows, args.env)
+    text = table_markdown(rows, config.env)
     for name, content in (("bench.md", text),):
         tmp = root / f".{name}.tmp"
         tmp.write_text(content)
@@ -215,13 +228,11 @@ def write_outputs(results: Sequence[RunResult], args: argparse.Namespace) -> str
         writer.writeheader()
         writer.writerows(rows)
     tmp.replace(root / "bench.csv")
-    plot_best_reward(results, root / "best_reward.png", f"{args.env}: best reward vs evaluations")
+    plot_best_reward(results, root / "best_reward.png", f"{config.env}: best reward vs evaluations")
     return text
 
 
-def bench(argv: Sequence[str], runner: Runner) -> None:
-    """``train.py bench``: run the harness through ``runner`` (train.py's run) and print the table."""
-    args = parse_bench_args(argv)
-    results = run_bench(args, runner)
-    print(write_outputs(results, args))
-    print(f"plot: {Path(args.logdir) / 'best_reward.png'}  (TensorBoard: .venv/bin/tensorboard --logdir {args.logdir})")
+def bench(config: BenchConfig) -> str:
+    """Check ``config``, run (or resume) every agent x seed, write the outputs; returns the Markdown table."""
+    config.check()
+    return write_outputs(run_bench(config), config)

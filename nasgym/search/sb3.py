@@ -8,7 +8,7 @@ Guarantees (tested in ``tests/reliability``):
   ``--timesteps T`` stops after exactly T environment steps.
 - **Resume = uninterrupted.** A run killed at any moment (``kill -9`` included) and rerun with the same command
   logs the same architectures in the same order as a run that was never interrupted: it restarts from the last
-  checkpoint (:mod:`nasgym.sb3_checkpoint`; from the seed's initial state if there is none) and re-derives the
+  checkpoint (:mod:`nasgym.search.checkpoint`; from the seed's initial state if there is none) and re-derives the
   evaluations logged after it. Those are cache hits, and the rows already on file are re-admitted rather than
   logged or counted twice (:meth:`nasgym.logging.SearchLogger.begin_replay`). The last checkpoint is never more
   than ``checkpoint_every`` evaluations plus one learn-loop iteration old.
@@ -21,23 +21,26 @@ Guarantees (tested in ``tests/reliability``):
 
 from __future__ import annotations
 
-import argparse
 import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper, VecMonitor
 
-from nasgym.algos import AlgoSpec, check_hyperparams
 from nasgym.envs_config import EnvConfig, make_env
 from nasgym.logging import SearchLogger
-from nasgym.sb3_checkpoint import HOOKS, Checkpointer
+from nasgym.search.algos import AlgoSpec, check_hyperparams
+from nasgym.search.blackbox import progress_bar
+from nasgym.search.checkpoint import HOOKS, Checkpointer
 from nasgym.wrappers import episode_length
+
+if TYPE_CHECKING:
+    from nasgym.search.runner import RunConfig
 
 _log = logging.getLogger(__name__)
 
@@ -168,20 +171,18 @@ def _new_model(algo: AlgoSpec, config: EnvConfig, hyper: dict, venv: VecEnv, see
 
 
 def run_sb3(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger, logdir: Path,
-            budget_kind: str, budget: int, args: argparse.Namespace) -> None:
-    """Train (or resume) ``algo`` until the budget is spent (see the module docstring)."""
-    from tqdm import tqdm
-
+            budget_kind: str, budget: int, run: RunConfig) -> None:
+    """Train (or resume) ``algo`` until the budget is spent (see the module docstring); ``run`` gives the seed,
+    sub-env count, checkpoint interval and output switches."""
     evaluations = budget if budget_kind == "evaluations" else None
     if evaluations is not None and logger.n_evaluations >= budget and (logdir / "model.zip").exists():
         return  # already done
-    venv = VecSearchLogger(VecMonitor(make_vec_env(config, args.n_envs, args.seed)), logger, evaluations)
+    venv = VecSearchLogger(VecMonitor(make_vec_env(config, run.n_envs, run.seed)), logger, evaluations)
     try:
-        model = _restore_or_create(algo, config, hyper, logger, logdir, venv, args)
-        total = learn_total(budget_kind, budget, args.n_envs, venv.get_attr("length")[0])
+        model = _restore_or_create(algo, config, hyper, logger, logdir, venv, run)
+        total = learn_total(budget_kind, budget, run.n_envs, venv.get_attr("length")[0])
         start = logger.n_evaluations if evaluations is not None else model.num_timesteps
-        bar = tqdm(total=budget, initial=min(start, budget), unit=" evaluations" if evaluations else " steps",
-                   disable=args.no_progress, dynamic_ncols=True)
+        bar = progress_bar(budget, "evaluations" if evaluations else "steps", not run.progress, min(start, budget))
         if total > model.num_timesteps and (evaluations is None or logger.n_evaluations < budget):
             callback = BudgetCallback(logger, evaluations, None if evaluations is not None else budget, bar)
             model.learn(total - model.num_timesteps, callback=callback, reset_num_timesteps=model.num_timesteps == 0,
@@ -193,9 +194,9 @@ def run_sb3(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger
 
 
 def _restore_or_create(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: SearchLogger, logdir: Path,
-                       venv: VecEnv, args: argparse.Namespace) -> Any:
+                       venv: VecEnv, run: RunConfig) -> Any:
     """The model at the last usable checkpoint (the logger set to re-derive what follows it), else a new one."""
-    checkpointer = Checkpointer(logdir, args.checkpoint_every, logger, venv)
+    checkpointer = Checkpointer(logdir, run.checkpoint_every, logger, venv)
     state = checkpointer.load_state()
     if checkpointer.problem:
         _log.warning(f"checkpoint not used: {checkpointer.problem}; restarting from the seed and re-deriving the "
@@ -209,7 +210,7 @@ def _restore_or_create(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: S
                          "the seed and re-deriving the logged evaluations")
     logger.begin_replay(state.evaluations if model is not None else 0)
     if model is None:
-        model = _new_model(algo, config, hyper, venv, args.seed, logdir, not args.no_tensorboard)
+        model = _new_model(algo, config, hyper, venv, run.seed, logdir, run.tensorboard)
     checkpointer.install(model)
     return model
 

@@ -85,7 +85,7 @@ class Checkpointer:
         logdir: The run folder.
         every: Take a checkpoint at the first safe point after this many new evaluations.
         logger: The run's :class:`~nasgym.logging.SearchLogger` (evaluation count and last hash).
-        venv: The vectorized env; its sub-envs are :class:`~nasgym.sb3_runner.EpisodeRecorder` wrapped.
+        venv: The vectorized env; its sub-envs are :class:`~nasgym.search.sb3.EpisodeRecorder` wrapped.
     """
 
     def __init__(self, logdir: Path, every: int, logger: Any, venv: Any) -> None:

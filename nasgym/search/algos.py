@@ -1,14 +1,17 @@
-"""Search algorithms for train.py: the SB3 / sb3-contrib algorithms by name, plug-ins as ``path.py:Class``.
+"""The algorithm registry: the SB3 / sb3-contrib algorithms by name, black-box agents, plug-ins as ``path.py:Class``.
 
 Two kinds of agent run on the same environment, budget and logger:
 
 - **SB3 algorithms** (a :class:`stable_baselines3.common.base_class.BaseAlgorithm` subclass): trained on the
   environment in the action mode they support (``discrete`` by default; ``box`` for SAC, TD3 and DDPG), with the
-  defaults in :data:`SB3_DEFAULTS` (``gamma = 1``: the only reward comes at the end of the episode).
+  defaults in :data:`SB3_DEFAULTS` (``gamma = 1``: the only reward comes at the end of the episode). These are the
+  one place for them: an SB3 plug-in class gets the defaults of the algorithm it subclasses (``gamma = 1`` at
+  least, see :meth:`AlgoSpec.defaults`), and rl-zoo3 reads them through :mod:`nasgym.search.zoo`.
 - **Black-box agents** (any other class): built as ``Class(space, seed=seed, **hyperparams)``, they implement
   ``propose() -> list[int]`` (one choice index per decision) and ``observe(indices, reward, info)``; see
-  ``nasgym.agents.base`` (the repository's ``agents/base.py``). :func:`run_blackbox` evaluates each proposal by
-  stepping the environment. Names in ``nasgym.agents.AGENTS`` (a dict name -> class) are accepted by name.
+  ``nasgym.agents.base`` (the repository's ``agents/base.py``). :func:`nasgym.search.blackbox.run_blackbox`
+  evaluates each proposal by stepping the environment. Names in ``nasgym.agents.AGENTS`` (a dict name -> class) are
+  accepted by name.
 """
 
 from __future__ import annotations
@@ -16,12 +19,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import gymnasium as gym
 
 SB3_ALGOS = {
     "ppo": ("stable_baselines3", "PPO"), "a2c": ("stable_baselines3", "A2C"), "dqn": ("stable_baselines3", "DQN"),
@@ -52,6 +52,7 @@ SB3_DEFAULTS: dict[str, dict[str, Any]] = {
     "ddpg": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4},
     "ars": {"policy": "LinearPolicy", "n_delta": 4},
 }
+PLUGIN_DEFAULTS: dict[str, Any] = {"policy": "MlpPolicy", "gamma": 1.0}  # an SB3 plug-in of no known algorithm
 
 
 @dataclass
@@ -75,8 +76,24 @@ class AlgoSpec:
         return SUPPORTED_MODES.get(self.name, _ALL_MODES)
 
     def defaults(self) -> dict[str, Any]:
-        """Default hyperparameters (a copy)."""
-        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in SB3_DEFAULTS.get(self.name, {}).items()}
+        """Default hyperparameters (a copy): :data:`SB3_DEFAULTS` of the algorithm, for an SB3 plug-in those of the
+        nearest known algorithm it subclasses, else :data:`PLUGIN_DEFAULTS` (the ones its constructor takes);
+        nothing for black-box agents (their constructors hold their defaults)."""
+        return sb3_defaults(self.name if self.kind == "sb3" else None, self.cls if self.kind == "sb3" else None)
+
+
+def sb3_defaults(name: str | None, cls: type | None = None) -> dict[str, Any]:
+    """nasgym's defaults for the SB3 algorithm ``name`` or, when ``name`` is not a known one, for the SB3 class
+    ``cls`` (a plug-in): those of the first known algorithm in its base classes, else :data:`PLUGIN_DEFAULTS`
+    restricted to the arguments its constructor takes. A fresh copy; ``{}`` for neither."""
+    if name not in SB3_DEFAULTS and cls is not None:
+        name = next((known for base in cls.__mro__ for known, (module, cls_name) in SB3_ALGOS.items()
+                     if base.__name__ == cls_name and base.__module__.split(".")[0] == module), None)
+        if name is None:
+            params = inspect.signature(cls.__init__).parameters
+            takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+            return {k: v for k, v in PLUGIN_DEFAULTS.items() if takes_any or k in params}
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in SB3_DEFAULTS.get(name, {}).items()}
 
 
 def _normalize(name: str) -> str:
@@ -162,19 +179,3 @@ def _is_kind(value: Any, kind: str) -> bool:
     if kind == "an integer":
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def run_blackbox(env: gym.Env, agent: Any, evaluations: int, on_episode: Callable[[dict], None] | None = None,
-                 seed: int | None = None) -> None:
-    """Evaluate ``evaluations`` proposals of a black-box ``agent`` on a per-decision (discrete) ``env``."""
-    nas = env.unwrapped
-    for i in range(evaluations):
-        indices = [int(x) for x in agent.propose()]
-        if len(indices) != nas.num_decisions:
-            raise ValueError(f"agent proposed {len(indices)} indices: expected {nas.num_decisions} (one per decision)")
-        env.reset(seed=seed if i == 0 else None)
-        for index in indices:
-            _, reward, terminated, _, info = env.step(index)
-        agent.observe(list(nas.cursor.indices), float(reward), info)
-        if on_episode is not None:
-            on_episode(info)
