@@ -308,3 +308,15 @@ def test_python_api_run(tmp_path, cache):
 def test_run_config_rejects_bad_values(fields, message):
     with pytest.raises(ValueError, match=message):
         RunConfig(env="EdgeTPU-ZeroCost", **fields)
+
+
+def test_old_registry_path_still_imports():
+    import nasgym.algos
+    import nasgym.parallel
+    import nasgym.search.batched
+    import nasgym.search.blackbox
+
+    assert nasgym.algos.resolve_algo is nasgym.search.resolve_algo
+    assert nasgym.algos.run_blackbox is nasgym.search.blackbox.run_blackbox
+    assert nasgym.algos.SB3_DEFAULTS is nasgym.search.SB3_DEFAULTS
+    assert nasgym.parallel.run_batched is nasgym.search.batched.run_batched
