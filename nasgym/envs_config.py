@@ -21,7 +21,6 @@ override of ``cost``/``evaluator``/``reward`` without a different ``kind`` updat
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import yaml
 
 from nasgym._layout import data_dir
 from nasgym.env import NasEnv
+from nasgym.files import cache_dir, read_yaml
 from nasgym.rewards import make_reward
 from nasgym.space.loading import load_space
 from nasgym.wrappers import ACTION_MODES, wrap_action_mode
@@ -81,11 +81,7 @@ def default_cache_path() -> Path:
 
     The same directory holds the supernet checkpoints (:mod:`nasgym.quality.supernet_evaluator`).
     """
-    env = os.environ.get("NASGYM_CACHE")
-    if env and (Path(env).expanduser().is_file() or Path(env).suffix in (".sqlite", ".sqlite3", ".db")):
-        raise ValueError(f"NASGYM_CACHE={env!r} names a file: expected a folder (the cache file is "
-                         "FOLDER/evaluations.sqlite, supernet checkpoints go next to it); --cache takes a file path")
-    return (Path(env).expanduser() if env else Path.home() / ".cache" / "nasgym") / "evaluations.sqlite"
+    return cache_dir() / "evaluations.sqlite"
 
 
 def env_files() -> dict[str, Path]:
@@ -106,11 +102,7 @@ def env_ids() -> list[str]:
 def load_env_config(name_or_path: str | Path, **overrides: Any) -> EnvConfig:
     """Parse a definition by id, registered Gymnasium id or YAML path, applying ``overrides``."""
     path, mode = _resolve(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ValueError(f"env definition {str(path)!r} is not valid YAML{yaml_error_text(err)}: expected a mapping of "
-                         f"{', '.join(ENV_FIELDS)}") from None
+    data = read_yaml(path, "env definition", f"a mapping of {', '.join(ENV_FIELDS)}")
     if not isinstance(data, dict):
         raise ValueError(f"env definition {str(path)!r} is invalid: expected a mapping of {', '.join(ENV_FIELDS)}")
     if mode is not None:
@@ -123,14 +115,6 @@ def load_env_config(name_or_path: str | Path, **overrides: Any) -> EnvConfig:
         else:
             data[key] = value
     return _parse(data, path)
-
-
-def yaml_error_text(err: yaml.YAMLError) -> str:
-    """`` at line L, column C (problem)`` for a YAML parse error, on one line."""
-    mark = getattr(err, "problem_mark", None)
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    problem = " ".join(str(getattr(err, "problem", None) or err).split())
-    return f"{where} ({problem})"
 
 
 def _resolve(name_or_path: str | Path) -> tuple[Path, str | None]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nasgym.files import atomic_path
+
 CSV_FIELDS = ("evaluation", "wall_s", "reward", "accuracy", "latency_ms", "energy_mj", "params", "macs",
               "cache_hit", "eval_seconds", "failed", "eval_seed", "arch_hash", "arch_string", "arch")
 NUMERIC_FIELDS = ("wall_s", "reward", "accuracy", "latency_ms", "energy_mj", "params", "macs", "eval_seconds")
@@ -98,13 +100,12 @@ def read_log(path: Path) -> LogContents:
     return out
 
 
-def write_log(path: Path, rows: list[dict]) -> None:
-    """Write ``rows`` (with the header) to ``path`` atomically."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", newline="") as f:
+def write_log(path: Path, rows: list[dict], durable: bool = True) -> None:
+    """Write ``rows`` (with the header) to ``path`` atomically; ``durable``: on disk (fsync) before the rename."""
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+        if durable:
+            f.flush()
+            os.fsync(f.fileno())

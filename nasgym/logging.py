@@ -28,7 +28,6 @@ import csv
 import json
 import logging
 import math
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import Any
 import gymnasium as gym
 
 from nasgym.evaluation_log import CSV_FIELDS, read_log, write_log
+from nasgym.files import atomic_path, atomic_write_text
 
 _log = logging.getLogger(__name__)
 
@@ -228,16 +228,10 @@ class SearchLogger:
     def _write_best(self) -> None:
         best = {key: self.best[key] for key in CSV_FIELDS if key != "arch"}
         best["arch"] = json.loads(self.best["arch"]) if self.best["arch"] else None
-        _atomic_write(self.logdir / "best.json", json.dumps(best, indent=2) + "\n")
+        atomic_write_text(self.logdir / "best.json", json.dumps(best, indent=2) + "\n")
 
     def _write_pareto(self) -> None:
-        path = self.logdir / "pareto.csv"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, CSV_FIELDS, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(self.front)
-        os.replace(tmp, path)
+        write_log(self.logdir / "pareto.csv", self.front, durable=False)
 
     def figure(self) -> Any:
         """Matplotlib figure: every evaluation, the Pareto front, the latency target and the reference nets.
@@ -305,13 +299,12 @@ class SearchLogger:
         import matplotlib.pyplot as plt
 
         path = self.logdir / "pareto.png"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         fig = self.figure()
         try:
-            fig.savefig(tmp, format="png")
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format="png")
         finally:
             plt.close(fig)
-        os.replace(tmp, path)
         return path
 
     def close(self, hparams: dict | None = None) -> None:
@@ -377,12 +370,6 @@ def quality_label(evaluator: Any) -> str:
 def _best_text(row: dict) -> str:
     return (f"evaluation {row['evaluation']}: reward {row['reward']:.4f}, accuracy {row['accuracy']:.4f}, "
             f"latency {row['latency_ms']:.3f} ms\n\n    {row['arch_string']}")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 __all__ = ["CSV_FIELDS", "EpisodeLogger", "SearchLogger", "hypervolume", "pareto_front", "quality_label"]

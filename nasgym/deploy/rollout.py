@@ -49,8 +49,8 @@ def rollout(run_dir: str | Path, n: int = 8, seed: int = 0, top: int | None = No
     Raises:
         ValueError: If the folder is not a run, or an SB3 run has no ``model.zip`` yet.
     """
-    from nasgym.search.algos import resolve_algo
     from nasgym.envs_config import make_env
+    from nasgym.search.algos import resolve_algo
 
     folder = Path(run_dir)
     if not (folder / "run.json").is_file():

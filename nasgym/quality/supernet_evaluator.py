@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from nasgym.files import cache_dir as default_cache_dir  # $NASGYM_CACHE or ~/.cache/nasgym (benchmarks import it here)
 from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, Dataset, load_dataset
@@ -44,11 +45,6 @@ from nasgym.space.loading import load_space
 from nasgym.space.search_space import SearchSpace
 
 VERSION = 1
-
-
-def default_cache_dir() -> Path:
-    """``$NASGYM_CACHE`` or ``~/.cache/nasgym``."""
-    return Path(os.environ.get("NASGYM_CACHE") or Path.home() / ".cache" / "nasgym")
 
 
 @dataclass(frozen=True)

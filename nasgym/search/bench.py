@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nasgym.files import atomic_path, atomic_write_text
 from nasgym.search.algos import resolve_algo
 from nasgym.search.runner import RunConfig, run
 
@@ -206,10 +207,9 @@ def plot_best_reward(results: Sequence[AgentRun], path: Path, title: str) -> Non
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp)
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp)
     plt.close(fig)
-    tmp.replace(path)
 
 
 def write_outputs(results: Sequence[AgentRun], config: BenchConfig) -> str:
@@ -218,16 +218,11 @@ def write_outputs(results: Sequence[AgentRun], config: BenchConfig) -> str:
     root.mkdir(parents=True, exist_ok=True)
     rows = summarize(results)
     text = table_markdown(rows, config.env)
-    for name, content in (("bench.md", text),):
-        tmp = root / f".{name}.tmp"
-        tmp.write_text(content)
-        tmp.replace(root / name)
-    tmp = root / ".bench.csv.tmp"
-    with open(tmp, "w", newline="") as f:
+    atomic_write_text(root / "bench.md", text)
+    with atomic_path(root / "bench.csv") as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    tmp.replace(root / "bench.csv")
     plot_best_reward(results, root / "best_reward.png", f"{config.env}: best reward vs evaluations")
     return text
 

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from nasgym.files import atomic_path
+
 POINTER = "checkpoint.json"
 DIRECTORY = "checkpoints"
 VERSION = 1
@@ -138,12 +140,10 @@ class Checkpointer:
             episodes=self.venv.env_method("episode_actions"), replay_buffer=buffer,
         )
         pointer = self.logdir / POINTER
-        tmp = pointer.with_name(f".{POINTER}.{os.getpid()}.tmp")
-        with open(tmp, "w") as f:
+        with atomic_path(pointer) as tmp, open(tmp, "w") as f:
             json.dump(asdict(state), f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, pointer)
         self.remove_stale(keep=name)
         self._saved_at = n
         self.saved += 1

@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from nasgym.files import atomic_write_text
+
 RUN_FILE = "run.json"
 LOCK_FILE = ".lock"
 _TEMP_PATTERNS = ("*.tmp", ".*.tmp", "*.tmp.zip", ".*.tmp.zip")
@@ -117,6 +119,4 @@ class RunFolder:
 
     def _write_run_file(self, data: dict) -> None:
         path = self.path / RUN_FILE
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from nasgym.envs_config import EnvConfig, load_env_config, make_env, yaml_error_text
+from nasgym.envs_config import EnvConfig, load_env_config, make_env
+from nasgym.files import read_yaml
 from nasgym.logging import SearchLogger, quality_label
 from nasgym.search.algos import AlgoSpec, check_hyperparams, resolve_algo
 from nasgym.search.run_folder import RunFolder
@@ -231,11 +230,7 @@ def load_hyperparams(source: str | dict | None) -> dict:
     path = str(source)
     if not Path(path).is_file():
         raise ValueError(f"hyperparams file {path!r} does not exist: expected a YAML mapping of algorithm arguments")
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ValueError(f"hyperparams file {path!r} is not valid YAML{yaml_error_text(err)}: expected a YAML mapping "
-                         "of algorithm arguments") from None
+    data = read_yaml(path, "hyperparams file", "a YAML mapping of algorithm arguments") or {}
     if not isinstance(data, dict):
         raise ValueError(f"hyperparams file {path!r} is invalid: expected a YAML mapping, got {type(data).__name__}")
     return data

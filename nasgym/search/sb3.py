@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecEnvWrapper, VecMonitor
 
 from nasgym.envs_config import EnvConfig, make_env
+from nasgym.files import atomic_path
 from nasgym.logging import SearchLogger
 from nasgym.search.algos import AlgoSpec, check_hyperparams
 from nasgym.search.blackbox import progress_bar
@@ -216,9 +216,8 @@ def _restore_or_create(algo: AlgoSpec, config: EnvConfig, hyper: dict, logger: S
 
 
 def _save_final(model: Any, path: Path) -> None:
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.zip")
-    model.save(tmp, exclude=list(HOOKS))
-    os.replace(tmp, path)
+    with atomic_path(path, suffix=".zip") as tmp:  # SB3 appends .zip to any other name
+        model.save(tmp, exclude=list(HOOKS))
 
 
 __all__ = ["BudgetCallback", "EpisodeRecorder", "VecSearchLogger", "learn_total", "make_vec_env", "run_sb3"]

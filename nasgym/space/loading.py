@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from nasgym.files import read_yaml
 from nasgym.space.search_space import SearchSpace
 from nasgym.space.spec import STAGE_FIELDS, StageSpec
 
@@ -43,10 +42,7 @@ def load_space(name_or_path: str | Path) -> SearchSpace:
         path = SPACES_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
         raise ValueError(f"search space file {str(path)!r} does not exist: expected a YAML file")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ValueError(f"search space file {str(path)!r} is not valid YAML: {err}") from err
+    data = read_yaml(path, "search space file", f"a mapping of {', '.join(sorted(_TOP_FIELDS))}")
     return space_from_dict(data, default_name=path.stem)
 
 
