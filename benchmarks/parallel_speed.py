@@ -80,7 +80,7 @@ def driver_ms(n: int) -> dict:
     import tempfile
 
     from nasgym.agents import AGENTS
-    from nasgym.logging import SearchLogger
+    from nasgym.search.recorder import SearchLogger
 
     out = {}
     for name in ("random", "evolution", "reinforce", "nsga2"):

@@ -28,8 +28,9 @@ from results_md import write_section  # noqa: E402
 
 from nasgym.agents import AGENTS  # noqa: E402
 from nasgym.envs_config import load_env_config, make_env  # noqa: E402
-from nasgym.logging import EpisodeLogger, SearchLogger, hypervolume, pareto_front  # noqa: E402
+from nasgym.pareto import hypervolume, pareto_front  # noqa: E402
 from nasgym.search.blackbox import run_blackbox  # noqa: E402
+from nasgym.search.recorder import EpisodeLogger, SearchLogger  # noqa: E402
 
 SPACES = ("edgetpu-v2", "ibn-dw-only")
 EVALUATORS = {

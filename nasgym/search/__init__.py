@@ -11,8 +11,9 @@ print(result.best["arch_string"], result.hypervolume)
 :mod:`~nasgym.search.runner` (:func:`run`), :mod:`~nasgym.search.algos` (the registry and the SB3 defaults, the one
 place for them), :mod:`~nasgym.search.sb3` and :mod:`~nasgym.search.checkpoint` (SB3 training with exact budgets and
 resume), :mod:`~nasgym.search.blackbox` and :mod:`~nasgym.search.batched` (black-box agents, one or K evaluations in
-flight), :mod:`~nasgym.search.run_folder` (run identity and locking), :mod:`~nasgym.search.bench` (every agent x
-seed) and :mod:`~nasgym.search.zoo` (the SB3 defaults for rl-zoo3). The black-box agents themselves live in
+flight), :mod:`~nasgym.search.run_folder` (run identity and locking), :mod:`~nasgym.search.recorder` (the logs every
+agent writes: CSV, best/Pareto files, TensorBoard, plots), :mod:`~nasgym.search.bench` (every agent x seed) and
+:mod:`~nasgym.search.zoo` (the SB3 defaults for rl-zoo3). The black-box agents themselves live in
 ``nasgym.agents`` (the repository's ``agents/``).
 """
 

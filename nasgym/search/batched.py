@@ -76,7 +76,7 @@ def run_batched(env: Any, agent: Any, evaluations: int, executor: Executor, logg
         agent: A black-box agent (``propose()``, ``observe(indices, reward, info)``).
         evaluations: Total budget, evaluations already in ``logger`` included.
         executor: Where quality evaluations run.
-        logger: The run's :class:`~nasgym.logging.SearchLogger`; its rows are replayed into the agent first.
+        logger: The run's :class:`~nasgym.search.recorder.SearchLogger`; its rows are replayed into the agent first.
         on_episode: Called with each new evaluation's ``info`` (after it is logged and observed).
         seed: ``reset(seed=)`` of the env before the first evaluation (sets the evaluation seed).
 

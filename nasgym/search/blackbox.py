@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import gymnasium as gym
 
 from nasgym.envs_config import EnvConfig, make_env
-from nasgym.logging import EpisodeLogger, SearchLogger
+from nasgym.search.recorder import EpisodeLogger, SearchLogger
 from nasgym.space.architecture import Architecture
 from nasgym.wrappers import episode_length
 

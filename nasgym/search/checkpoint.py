@@ -86,7 +86,7 @@ class Checkpointer:
     Args:
         logdir: The run folder.
         every: Take a checkpoint at the first safe point after this many new evaluations.
-        logger: The run's :class:`~nasgym.logging.SearchLogger` (evaluation count and last hash).
+        logger: The run's :class:`~nasgym.search.recorder.SearchLogger` (evaluation count and last hash).
         venv: The vectorized env; its sub-envs are :class:`~nasgym.search.sb3.EpisodeRecorder` wrapped.
     """
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from nasgym.envs_config import EnvConfig, load_env_config, make_env
 from nasgym.files import read_yaml
-from nasgym.logging import SearchLogger, quality_label
 from nasgym.search.algos import AlgoSpec, check_hyperparams, resolve_algo
+from nasgym.search.recorder import SearchLogger, quality_label
 from nasgym.search.run_folder import RunFolder
 from nasgym.space import reference, reference_names
 

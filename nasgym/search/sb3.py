@@ -10,7 +10,7 @@ Guarantees (tested in ``tests/reliability``):
   logs the same architectures in the same order as a run that was never interrupted: it restarts from the last
   checkpoint (:mod:`nasgym.search.checkpoint`; from the seed's initial state if there is none) and re-derives the
   evaluations logged after it. Those are cache hits, and the rows already on file are re-admitted rather than
-  logged or counted twice (:meth:`nasgym.logging.SearchLogger.begin_replay`). The last checkpoint is never more
+  logged or counted twice (:meth:`nasgym.search.recorder.SearchLogger.begin_replay`). The last checkpoint is never more
   than ``checkpoint_every`` evaluations plus one learn-loop iteration old.
 - A larger budget continues the run from its last checkpoint in the same way (no repeated architectures). The
   re-derived evaluations equal the logged ones unless the algorithm's schedules depend on the total budget (DQN's
@@ -33,10 +33,10 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nasgym.envs_config import EnvConfig, make_env
 from nasgym.files import atomic_path
-from nasgym.logging import SearchLogger
 from nasgym.search.algos import AlgoSpec, check_hyperparams
 from nasgym.search.blackbox import progress_bar
 from nasgym.search.checkpoint import HOOKS, Checkpointer
+from nasgym.search.recorder import SearchLogger
 from nasgym.wrappers import episode_length
 
 if TYPE_CHECKING:

@@ -91,7 +91,7 @@ def test_finalize_a_run_trains_on_its_task(runs, capsys):
 
 
 def test_run_folder_has_a_readable_pareto_plot(runs):
-    from nasgym.logging import SearchLogger, quality_label
+    from nasgym.search.recorder import SearchLogger, quality_label
 
     folder = runs / "random"
     assert (folder / "pareto.png").read_bytes()[:4] == b"\x89PNG"

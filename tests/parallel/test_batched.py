@@ -15,10 +15,10 @@ from reliability_helpers import argv, rows_of, run, run_killed_after  # noqa: E4
 
 from nasgym.agents import AGENTS  # noqa: E402
 from nasgym.envs_config import load_env_config, make_env  # noqa: E402
-from nasgym.logging import SearchLogger  # noqa: E402
 from nasgym.parallel import InProcessExecutor, evaluate  # noqa: E402
 from nasgym.search.batched import run_batched  # noqa: E402
 from nasgym.search.blackbox import run_blackbox  # noqa: E402
+from nasgym.search.recorder import SearchLogger  # noqa: E402
 
 SMALL = {"evolution": {"population_size": 4, "sample_size": 2}, "nsga2": {"population_size": 4}}
 

@@ -19,10 +19,10 @@ import parallel_helpers as helpers  # noqa: E402
 from nasgym import Architecture  # noqa: E402
 from nasgym.agents import RegularizedEvolution  # noqa: E402
 from nasgym.envs_config import load_env_config, make_env  # noqa: E402
-from nasgym.logging import SearchLogger  # noqa: E402
 from nasgym.parallel import InProcessExecutor  # noqa: E402
 from nasgym.parallel.ray_executor import RayExecutor  # noqa: E402
 from nasgym.search.batched import run_batched  # noqa: E402
+from nasgym.search.recorder import SearchLogger  # noqa: E402
 
 
 def rows_of(logdir) -> list[dict]:

@@ -80,7 +80,7 @@ def install(fault: str) -> None:
 
         cache.EvaluationCache.put = put
     elif where == "csv":
-        import nasgym.logging as nlog
+        import nasgym.search.recorder as nlog
 
         original_record = nlog.SearchLogger.record
 

@@ -10,7 +10,7 @@ import pytest
 from reliability_helpers import argv, hashes, rows_of, run, run_killed_after
 
 from nasgym.evaluation_log import CSV_FIELDS, read_log
-from nasgym.logging import SearchLogger
+from nasgym.search.recorder import SearchLogger
 
 HEADER = ",".join(CSV_FIELDS)
 

@@ -7,7 +7,8 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import nasgym
-from nasgym.logging import SearchLogger, hypervolume, pareto_front
+from nasgym.pareto import hypervolume, pareto_front
+from nasgym.search.recorder import SearchLogger
 
 
 def info(acc: float, lat: float, reward: float, arch_index: int = 0) -> dict:

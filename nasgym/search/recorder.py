@@ -1,5 +1,5 @@
-"""One logging scheme for every agent: each evaluated architecture to CSV and TensorBoard, the Pareto front
-(accuracy up, latency down), its hypervolume and the best architecture.
+"""The search recorder, one for every agent: each evaluated architecture to CSV and TensorBoard, the Pareto front
+(accuracy up, latency down), its hypervolume (:mod:`nasgym.pareto`) and the best architecture.
 
 :class:`SearchLogger` takes the ``info`` of each finished episode (what :class:`~nasgym.env.NasEnv` returns on the
 last step) and knows nothing about the agent. Files in ``logdir``:
@@ -11,9 +11,6 @@ last step) and knows nothing about the agent. Files in ``logdir``:
 - TensorBoard events, x-axis = evaluation number: scalars ``nas/reward``, ``nas/accuracy``, ``nas/latency_ms``,
   ``nas/energy_mj``, ``nas/best_reward``, ``nas/hypervolume``; the image ``nas/pareto_front`` (accuracy vs latency,
   reference nets marked); the text ``nas/best_architecture``; and the run's hparams on :meth:`SearchLogger.close`.
-
-Hypervolume: area dominated by the front inside ``[0, R] ms x [0, 1] accuracy`` (reference point: latency ``R``,
-accuracy 0), divided by ``R``, so it lies in ``[0, 1]``.
 
 A logger opened on an existing ``logdir`` rebuilds it from ``evaluations.csv`` (:mod:`nasgym.evaluation_log`): the
 log is repaired in place (header, cut-off last line, corrupt rows reported by file and line, numbering 1..n) and
@@ -37,31 +34,9 @@ import gymnasium as gym
 
 from nasgym.evaluation_log import CSV_FIELDS, read_log, write_log
 from nasgym.files import atomic_path, atomic_write_text
+from nasgym.pareto import hypervolume, pareto_front
 
 _log = logging.getLogger(__name__)
-
-
-def hypervolume(front: Sequence[tuple[float, float]], reference_latency_ms: float) -> float:
-    """Normalized hypervolume of ``(accuracy, latency_ms)`` points against (accuracy 0, ``reference_latency_ms``)."""
-    if not reference_latency_ms > 0:
-        raise ValueError(f"reference_latency_ms={reference_latency_ms!r} is invalid: expected a positive number")
-    points = sorted((lat, acc) for acc, lat in front if lat < reference_latency_ms and acc > 0)
-    area, best_acc = 0.0, 0.0
-    edges = [lat for lat, _ in points] + [reference_latency_ms]
-    for i, (lat, acc) in enumerate(points):
-        best_acc = max(best_acc, acc)
-        area += (edges[i + 1] - lat) * best_acc
-    return area / reference_latency_ms
-
-
-def pareto_front(rows: Sequence[dict]) -> list[dict]:
-    """Rows not dominated in (accuracy higher, latency lower), sorted by latency; the first of duplicates kept."""
-    front: list[dict] = []
-    rows = [r for r in rows if math.isfinite(r["accuracy"]) and math.isfinite(r["latency_ms"])]
-    for row in sorted(rows, key=lambda r: (r["latency_ms"], -r["accuracy"], r["evaluation"])):
-        if not front or row["accuracy"] > front[-1]["accuracy"]:
-            front.append(row)
-    return front
 
 
 class SearchLogger:
@@ -372,4 +347,4 @@ def _best_text(row: dict) -> str:
             f"latency {row['latency_ms']:.3f} ms\n\n    {row['arch_string']}")
 
 
-__all__ = ["CSV_FIELDS", "EpisodeLogger", "SearchLogger", "hypervolume", "pareto_front", "quality_label"]
+__all__ = ["CSV_FIELDS", "EpisodeLogger", "SearchLogger", "quality_label"]
