@@ -1,13 +1,13 @@
 """Validation of the JSON layer schema and its normalized form, the :class:`LayerKey` the simulator costs.
 
-Schema (``shared/DESIGN.md``): required ``name, op, cin, cout, k, stride, groups, h_in, w_in, h_out, w_out`` with op
-in conv/add/concat/pool/fc (depthwise = conv with groups == cin); optional ``kh``/``kw`` (non-square kernels; they
-take precedence over ``k``), ``pool`` ("avg" or "max", default "avg"), ``transposed`` (bool, convs only) and
-``inputs`` (channel counts of a concat's inputs). Kernel-less ops (add, concat, pool, resize) may give ``k: 0`` or no
-``k``: add, concat and resize then have k = 1, and a pool without ``k``/``kh``/``kw`` is a global pool (the kernel is
-the input size, the output 1x1). nasgym also accepts ``stride`` as ``[sh, sw]`` for non-square
-strides, and the op ``resize`` (nearest or bilinear up/down-sampling, from ``interpolate``; k = stride = 1, cin ==
-cout, any output size). Unknown keys are an error, and so are shapes that no padding can produce.
+Schema (what :func:`nasgym.lower` emits, see :mod:`nasgym.model.layers`): required ``name, op, cin, cout, k, stride,
+groups, h_in, w_in, h_out, w_out`` with op in conv/add/concat/pool/fc (depthwise = conv with groups == cin); optional
+``kh``/``kw`` (non-square kernels; they take precedence over ``k``), ``pool`` ("avg" or "max", default "avg"),
+``transposed`` (bool, convs only) and ``inputs`` (channel counts of a concat's inputs). Kernel-less ops (add, concat,
+pool, resize) may give ``k: 0`` or no ``k``: add, concat and resize then have k = 1, and a pool without
+``k``/``kh``/``kw`` is a global pool (the kernel is the input size, the output 1x1). nasgym also accepts ``stride`` as
+``[sh, sw]`` for non-square strides, and the op ``resize`` (nearest or bilinear up/down-sampling, from ``interpolate``;
+k = stride = 1, cin == cout, any output size). Unknown keys are an error, and so are shapes that no padding can produce.
 """
 
 from __future__ import annotations

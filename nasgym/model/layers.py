@@ -1,9 +1,9 @@
 """Layer dicts of the JSON layer schema (the simulator's input) and their analytic counts.
 
-Layer schema (``shared/DESIGN.md``): required ``name, op, cin, cout, k, stride, groups, h_in, w_in, h_out, w_out``
-with op in conv/add/concat/pool/fc (depthwise = conv with groups == cin); optional ``kh``/``kw`` (non-square
-kernels, they take precedence over ``k``), ``pool`` ("avg"/"max"), ``transposed`` (bool) and ``inputs`` (channel
-counts of a concat's inputs).
+Layer schema (validated by :mod:`nasgym.hw.layers`): required ``name, op, cin, cout, k, stride, groups, h_in, w_in,
+h_out, w_out`` with op in conv/add/concat/pool/fc (depthwise = conv with groups == cin); optional ``kh``/``kw``
+(non-square kernels, they take precedence over ``k``), ``pool`` ("avg"/"max"), ``transposed`` (bool) and ``inputs``
+(channel counts of a concat's inputs).
 
 Parameter convention for :func:`layer_params`: a conv counts its weights plus two per output channel (the batch-norm
 scale and shift that fold into it on the device); an fc counts weights plus bias; add/concat/pool have none.

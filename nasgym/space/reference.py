@@ -1,7 +1,8 @@
 """Published reference networks expressed exactly in nasgym's architecture format.
 
-Sources are listed in ``shared/reference/edgetpu_models.md``: MobileNetEdgeTPUV2 (Tiny..L), MobileNetEdgeTPU v1 at
-several depth multipliers, MobileNetV2 1.0 and EfficientNet-EdgeTPU-S.
+MobileNetEdgeTPUV2 (Tiny..L), MobileNetEdgeTPU v1 at several depth multipliers, MobileNetV2 1.0 and
+EfficientNet-EdgeTPU-S, each from its published definition; their parameter counts at 1001 classes are pinned in
+``tests/model/test_counting.py`` (and listed in the README).
 """
 
 from __future__ import annotations
