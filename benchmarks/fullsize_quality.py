@@ -29,12 +29,13 @@ from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows, write_section  # noqa: E402
+from results_md import write_section  # noqa: E402
+from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TOP1_CSV = HERE / "data" / "imagenet_top1.csv"
 ROWS_CSV = HERE / "data" / "fullsize_quality.csv"
-SECTION = "## Full-size networks: proxy quality vs published ImageNet top-1"
+SECTION = "Full-size networks: proxy quality vs published ImageNet top-1"
 SEED = 0
 SPECS = [
     ("train, 28x28, 100x64 x 2 repeats (the first default)", {"kind": "train"}),
@@ -138,7 +139,7 @@ def main() -> None:
     print(text)
     if args.write or not args.report:
         write_rows(ROWS_CSV, rows, ["spec", "network", "accuracy", "cpu_seconds", *CACHE_COLUMNS])
-        write_section(HERE / "RESULTS.md", SECTION, f"`benchmarks/fullsize_quality.py` ({time.strftime('%Y-%m-%d')})."
+        write_section(SECTION, f"`benchmarks/fullsize_quality.py` ({time.strftime('%Y-%m-%d')})."
                       f" Proxy scores of one evaluation (seed {SEED}), CPU seconds on one thread.\n\n{text}")
 
 

@@ -37,7 +37,8 @@ from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator, pro
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from resumable import claim, write_section  # noqa: E402
+from results_md import write_section  # noqa: E402
+from resumable import claim  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 N_ARCHS, ARCH_SEED = 20, 2026
@@ -59,7 +60,7 @@ CANDIDATES = [
     ("train, SGD lr 0.1, 4 seeds x 50x64", {"kind": "train", "optimizer": "sgd", "lr": 0.1, "steps": 50, "repeats": 4},
      (0,)),
 ]
-SECTION = "## Proxy fidelity"
+SECTION = "Proxy fidelity"
 
 
 def architectures() -> list[nasgym.Architecture]:
@@ -187,7 +188,7 @@ def report(db: Path) -> str:
 
 def write_results(table: str, db: Path) -> None:
     """Replace (or append) this benchmark's section of RESULTS.md; export the raw rows to CSV."""
-    write_section(HERE / "RESULTS.md", SECTION, f"`benchmarks/proxy_fidelity.py` ({time.strftime('%Y-%m-%d')}).\n\n"
+    write_section(SECTION, f"`benchmarks/proxy_fidelity.py` ({time.strftime('%Y-%m-%d')}).\n\n"
                   f"{table}")
     EvaluationCache(db).export_csv(HERE / "proxy_fidelity.csv")
 

@@ -41,7 +41,8 @@ from nasgym.quality import NAMED_SPECS, CachedEvaluator, EvaluationCache, make_e
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from resumable import CACHE_COLUMNS, cache_columns, claim, load_rows, write_rows, write_section  # noqa: E402
+from results_md import write_section  # noqa: E402
+from resumable import CACHE_COLUMNS, cache_columns, claim, load_rows, write_rows  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROWS_CSV = HERE / "data" / "proxy_study.csv"
@@ -71,7 +72,7 @@ CANDIDATES = [
                                                         "val_size": 500, "test_size": 500}}),
 ]
 CONFIGS = dict([REFERENCE, *CANDIDATES])
-SECTION = "## Proxy-configuration study"
+SECTION = "Proxy-configuration study"
 
 
 def architectures(sample: str) -> list[nasgym.Architecture]:
@@ -249,8 +250,7 @@ def main() -> None:
     print(text)
     if args.write or not args.report:
         print(f"saved {save_rows(args.db)} rows to {ROWS_CSV}")
-        write_section(HERE / "RESULTS.md", SECTION,
-                      f"`benchmarks/proxy_study.py` ({time.strftime('%Y-%m-%d')}).\n\n{text}")
+        write_section(SECTION, f"`benchmarks/proxy_study.py` ({time.strftime('%Y-%m-%d')}).\n\n{text}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Pieces of the long, resumable benchmarks: work claims, raw rows kept in the repository, RESULTS.md sections.
+"""Pieces of the long, resumable benchmarks: work claims and raw rows kept in the repository.
 
 Work units are claimed through SQLite, so several worker processes share them. A long benchmark writes every
 finished evaluation to the cache (resumable) and, when it reports, to a committed CSV; on start it loads the
@@ -58,18 +58,3 @@ def write_rows(path: Path, rows: list[dict], columns: list[str]) -> int:
         writer.writerows(rows)
     os.replace(tmp, path)
     return len(rows)
-
-
-def write_section(results: Path, section: str, body: str) -> None:
-    """Replace (or append) the ``section`` heading's part of a markdown file (temp file, then rename)."""
-    old = results.read_text() if results.exists() else "# Benchmark results\n"
-    text = f"{section}\n\n{body}\n"
-    if section in old:
-        head, rest = old.split(section, 1)
-        nxt = rest.find("\n## ")
-        old = head + text + (rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        old = old.rstrip("\n") + "\n\n" + text
-    tmp = results.with_name(f".{results.name}.tmp")
-    tmp.write_text(old)
-    os.replace(tmp, results)

@@ -24,11 +24,11 @@ from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_study import architectures  # noqa: E402
-from resumable import write_section  # noqa: E402
+from results_md import write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 N_ARCHS, SEEDS, STEPS = 6, (0, 1), 300
-SECTION = "## Reference-task pilot"
+SECTION = "Reference-task pilot"
 SEGMENTATION_DATA = {"source": "fashion_mnist", "grid": 2, "train_size": 10000, "val_size": 1000, "test_size": 500}
 VARIANTS = [
     ("canvas 56, scale 1-2", {"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0]}),
@@ -123,7 +123,7 @@ def main() -> None:
     text = report(args.db)
     print(text)
     if args.write:
-        write_section(HERE / "RESULTS.md", SECTION, f"`benchmarks/task_pilot.py` ({time.strftime('%Y-%m-%d')}): "
+        write_section(SECTION, f"`benchmarks/task_pilot.py` ({time.strftime('%Y-%m-%d')}): "
                       f"{N_ARCHS} architectures of the study's sample A, seeds {SEEDS}, {STEPS} training steps "
                       f"each.\n\n{text}")
 
