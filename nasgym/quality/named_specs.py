@@ -1,7 +1,8 @@
 """Named evaluator specs: ``make_evaluator("default")``, ``make_evaluator("reference")``.
 
-- ``default``: the quality proxy the training envs use, chosen by ``benchmarks/proxy_study.py`` for its rank
-  fidelity against ``reference`` per CPU-second (table in ``benchmarks/RESULTS.md``, "Proxy-configuration study").
+- ``default``: the quality proxy of the main env (``EdgeTPU-FashionMNIST``): today the 28x28 ``train`` evaluator;
+  ``benchmarks/proxy_study.py`` measures the candidates to replace it by their rank fidelity against ``reference``
+  per CPU-second (``benchmarks/RESULTS.md``, "Proxy-configuration study").
 - ``reference``: the long, multi-seed training every proxy is judged against (its rows are committed in
   ``benchmarks/data/proxy_study.csv``): 3 trainings of 1000 x 64 images each (~1.3 epochs) on the 56x56 canvas
   task, averaged.
