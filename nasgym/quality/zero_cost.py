@@ -27,6 +27,7 @@ from torch import nn
 from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.config import fingerprint, number_in, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, Dataset, load_dataset
+from nasgym.quality.device import device_check, resolve_device
 from nasgym.quality.proxy import build_proxy_model
 from nasgym.quality.training import fixed_threads_and_seed, to_input
 from nasgym.space.architecture import Architecture
@@ -51,6 +52,7 @@ class ZeroCostConfig:
     batch_size: int = 64
     width_multiplier: float = 1.0
     threads: int = 1
+    device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
 
 
 ZERO_COST_CHECKS = {
@@ -60,6 +62,7 @@ ZERO_COST_CHECKS = {
     "batch_size": positive_int(2),
     "width_multiplier": number_in(0.0, 16.0, low_open=True),
     "threads": positive_int(1),
+    "device": device_check(),
 }
 
 
@@ -81,7 +84,8 @@ def synflow(model: nn.Module, input_shape: tuple[int, int, int]) -> float:
             param.abs_()
     h, w, c = input_shape
     model.zero_grad(set_to_none=True)
-    model(torch.ones(1, c, h, w, dtype=torch.float64)).sum().backward()
+    device = next(model.parameters()).device
+    model(torch.ones(1, c, h, w, dtype=torch.float64, device=device)).sum().backward()
     total = sum(float((p.detach() * p.grad).abs().sum()) for p in model.parameters() if p.grad is not None)
     return math.log(total) if total > 0 else float("-inf")
 
@@ -120,7 +124,7 @@ class ZeroCostEvaluator:
 
     def __init__(self, config: ZeroCostConfig | None = None, **fields: object) -> None:
         self.config = config or parse_config(ZeroCostConfig, fields, ZERO_COST_CHECKS, self.kind)
-        self.fingerprint = fingerprint(self.kind, self.config, VERSION)
+        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", "device"))
 
     def __repr__(self) -> str:
         return f"ZeroCostEvaluator({self.fingerprint})"
@@ -129,15 +133,17 @@ class ZeroCostEvaluator:
         """Raw proxy scores and the selected one mapped into ``accuracy``; never raises for a degenerate net."""
         watch = Stopwatch()
         c = self.config
+        device = resolve_device(c.device)
         dataset = load_dataset(c.dataset, c.data_dir)
-        images = to_input(dataset, fixed_minibatch(dataset, c.batch_size), channels_last=False)
+        images = to_input(dataset, fixed_minibatch(dataset, c.batch_size), channels_last=False).to(device)
         with fixed_threads_and_seed(c.threads, seed):
-            model = build_proxy_model(arch, dataset.num_classes, dataset.input_shape, c.width_multiplier)
+            # initialized on the CPU: the same weights on every device
+            model = build_proxy_model(arch, dataset.num_classes, dataset.input_shape, c.width_multiplier).to(device)
             state = {k: v.clone() for k, v in model.state_dict().items()}
             scores = {"naswot": naswot(model, images)}
             model.load_state_dict(state)
             scores["synflow"] = synflow(model, dataset.input_shape)
-        metrics = {f"score_{name}": value for name, value in scores.items()}
+        metrics = {f"score_{name}": value for name, value in scores.items()} | {"device": str(device)}
         bad = [name for name, value in scores.items() if not math.isfinite(value)]
         if bad:
             times = watch.times()

@@ -39,3 +39,19 @@ def test_cuda_without_cuda_is_refused():
     assert resolve_device("auto") == torch.device("cpu")
     with pytest.raises(ValueError, match="CUDA is not available"):
         resolve_device("cuda")
+
+
+ZERO_COST = {"kind": "zero_cost", "dataset": "digits"}
+
+
+def test_zero_cost_takes_a_device_outside_its_fingerprint():
+    assert make_evaluator({**ZERO_COST, "device": "cpu"}).fingerprint == make_evaluator(ZERO_COST).fingerprint
+    with pytest.raises(ValueError, match=r"zero_cost evaluator field device='gpu' is invalid: expected 'auto'"):
+        make_evaluator({**ZERO_COST, "device": "gpu"})
+    arch = nasgym.load_space("proxy").sample(np.random.default_rng(1))
+    cpu = make_evaluator({**ZERO_COST, "device": "cpu"}).evaluate(arch, 0)
+    assert cpu["device"] == "cpu" and 0.0 <= cpu["accuracy"] <= 1.0
+    if not torch.cuda.is_available():
+        auto = make_evaluator(ZERO_COST).evaluate(arch, 0)
+        assert (auto["device"], auto["score_naswot"], auto["score_synflow"]) == (
+            "cpu", cpu["score_naswot"], cpu["score_synflow"])
