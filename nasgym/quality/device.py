@@ -10,6 +10,7 @@ keeps whichever came first. Each result records the device it ran on (``device``
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from nasgym.quality.config import Check
@@ -36,3 +37,14 @@ def resolve_device(spec: str):  # -> torch.device (torch imported lazily)
             raise ValueError(f"device={spec!r} is invalid: this machine has {torch.cuda.device_count()} CUDA "
                              "device(s)")
     return device
+
+
+def dataset_to(dataset, device):  # (Dataset, torch.device) -> Dataset
+    """``dataset`` with every tensor on ``device`` (the same object on the CPU)."""
+    import torch
+
+    if device.type == "cpu":
+        return dataset
+    return dataclasses.replace(dataset, **{f.name: getattr(dataset, f.name).to(device)
+                                           for f in dataclasses.fields(dataset)
+                                           if isinstance(getattr(dataset, f.name), torch.Tensor)})

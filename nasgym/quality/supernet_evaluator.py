@@ -25,6 +25,7 @@ from nasgym.files import cache_dir as default_cache_dir  # $NASGYM_CACHE or ~/.c
 from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, Dataset, load_dataset
+from nasgym.quality.device import dataset_to, device_check, resolve_device
 from nasgym.quality.proxy import proxy_architecture
 from nasgym.quality.supernet import Supernet
 from nasgym.quality.training import (
@@ -69,6 +70,7 @@ class SupernetConfig:
     channels_last: bool = True
     threads: int = 1
     checkpoint_every: int = 250
+    device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
 
 
 SUPERNET_CHECKS = {
@@ -90,6 +92,7 @@ SUPERNET_CHECKS = {
     "channels_last": boolean(),
     "threads": positive_int(1),
     "checkpoint_every": positive_int(1),
+    "device": device_check(),
 }
 
 
@@ -97,7 +100,7 @@ def _load_weights(path: Path) -> dict:
     """A checkpoint written by :func:`_save_atomic`, loaded with ``weights_only=True``: tensors and plain data only,
     so a file planted in the cache folder cannot run code. Anything else is a one-line ``ValueError``."""
     try:
-        state = torch.load(path, weights_only=True)
+        state = torch.load(path, weights_only=True, map_location="cpu")
     except Exception as err:  # noqa: BLE001 - torch raises UnpicklingError, RuntimeError, EOFError, ...
         reason = " ".join(str(err).split())[:160]
         raise ValueError(f"supernet checkpoint {str(path)!r} is not a plain weights file ({type(err).__name__}: "
@@ -123,10 +126,12 @@ class SupernetEvaluator:
     def __init__(self, config: SupernetConfig | None = None, **fields: object) -> None:
         self.config = config or parse_config(SupernetConfig, fields, SUPERNET_CHECKS, self.kind)
         self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", "cache_dir",
-                                                                                    "checkpoint_every", "threads"))
+                                                                                    "checkpoint_every", "threads",
+                                                                                    "device"))
         self._space: SearchSpace | None = None
         self._dataset: Dataset | None = None
         self._supernet: Supernet | None = None
+        self.device: torch.device | None = None  # resolved by warm_up
         self.warmup_times: dict[str, float] = {}
 
     def __repr__(self) -> str:
@@ -156,9 +161,11 @@ class SupernetEvaluator:
         if self._supernet is not None:
             return self._supernet
         c = self.config
-        dataset = self._dataset = load_dataset(c.dataset, c.data_dir)
+        self.device = resolve_device(c.device)
+        dataset = self._dataset = dataset_to(load_dataset(c.dataset, c.data_dir), self.device)
         with fixed_threads_and_seed(c.threads, derive_seed(c.train_seed, 1)):
-            net = Supernet(self.space, dataset.num_classes, dataset.input_shape[2])
+            # initialized on the CPU: the same weights on every device
+            net = Supernet(self.space, dataset.num_classes, dataset.input_shape[2]).to(self.device)
         settings = TrainSettings(steps=c.warmup_steps, batch_size=c.batch_size, lr=c.lr, momentum=c.momentum,
                                  weight_decay=c.weight_decay, label_smoothing=c.label_smoothing,
                                  warmup_steps=min(100, c.warmup_steps // 10), channels_last=False)
@@ -239,4 +246,4 @@ class SupernetEvaluator:
         except Diverged as error:
             times = watch.times()
             return failed_metrics(str(error), times.pop("eval_seconds"), **times)
-        return {"accuracy": acc, **watch.times()}
+        return {"accuracy": acc, "device": str(self.device), **watch.times()}

@@ -30,7 +30,7 @@ from nasgym.model import build_model, count
 from nasgym.model.heads import get_head
 from nasgym.quality.base import Stopwatch, failed_metrics
 from nasgym.quality.data import Dataset
-from nasgym.quality.device import resolve_device
+from nasgym.quality.device import dataset_to, resolve_device
 from nasgym.quality.training import (
     Diverged,
     TrainSettings,
@@ -91,12 +91,7 @@ class TrainEvaluator:
     def dataset_on(self, device: torch.device) -> Dataset:
         """:meth:`dataset` with its tensors on ``device`` (moved once, then kept)."""
         if self._on_device[0] != device:
-            data = self.dataset()
-            if device.type != "cpu":
-                data = dataclasses.replace(data, **{f.name: getattr(data, f.name).to(device)
-                                                    for f in dataclasses.fields(data)
-                                                    if isinstance(getattr(data, f.name), torch.Tensor)})
-            self._on_device = (device, data)
+            self._on_device = (device, dataset_to(self.dataset(), device))
         return self._on_device[1]
 
     def proxy(self, arch: Architecture, dataset: Dataset) -> Architecture:

@@ -55,3 +55,16 @@ def test_zero_cost_takes_a_device_outside_its_fingerprint():
         auto = make_evaluator(ZERO_COST).evaluate(arch, 0)
         assert (auto["device"], auto["score_naswot"], auto["score_synflow"]) == (
             "cpu", cpu["score_naswot"], cpu["score_synflow"])
+
+
+def test_supernet_takes_a_device_outside_its_fingerprint(tmp_path):
+    spec = {"kind": "supernet", "dataset": "digits", "warmup_steps": 4, "batch_size": 16, "bn_images": 32,
+            "val_images": 64, "checkpoint_every": 2, "cache_dir": str(tmp_path)}
+    assert make_evaluator({**spec, "device": "cpu"}).fingerprint == make_evaluator(spec).fingerprint
+    with pytest.raises(ValueError, match=r"supernet evaluator field device='cuda:x' is invalid"):
+        make_evaluator({**spec, "device": "cuda:x"})
+    arch = nasgym.load_space("proxy").sample(np.random.default_rng(2))
+    cpu = make_evaluator({**spec, "device": "cpu"}).evaluate(arch, 0)
+    assert cpu["device"] == "cpu" and 0.0 <= cpu["accuracy"] <= 1.0
+    if not torch.cuda.is_available():  # "auto" reuses the CPU checkpoint and gives the same score
+        assert make_evaluator(spec).evaluate(arch, 0)["accuracy"] == cpu["accuracy"]
