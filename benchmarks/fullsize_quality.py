@@ -61,13 +61,12 @@ def networks() -> list[str]:
 
 
 def run(db: Path) -> None:
-    """Evaluate every (spec, network) pair that the cache lacks, cheapest spec first."""
+    """Evaluate every (network, spec) pair that the cache lacks: networks with a published top-1 first."""
     torch.set_num_threads(1)
     cache = EvaluationCache(db)
-    for name, spec in SPECS[::-1]:
-        evaluator = CachedEvaluator(make_evaluator(spec), cache)
-        for net in networks():
-            metrics, hit = evaluator.evaluate(nasgym.reference(net), SEED)
+    for net in networks():
+        for name, spec in SPECS:
+            metrics, hit = CachedEvaluator(make_evaluator(spec), cache).evaluate(nasgym.reference(net), SEED)
             if not hit:
                 print(f"{name} | {net}: {metrics['accuracy']:.4f} cpu {metrics['cpu_seconds']:.0f}s", flush=True)
 
