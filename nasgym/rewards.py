@@ -18,7 +18,7 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
 
-REWARD_KINDS = ("abs", "mnas", "mnas_hard", "constraint")
+from nasgym.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -129,9 +129,10 @@ class ConstraintReward(Reward):
         return quality if within else self.penalty
 
 
-_CLASSES: dict[str, type[Reward]] = {
-    "abs": AbsReward, "mnas": MnasReward, "mnas_hard": MnasHardReward, "constraint": ConstraintReward,
-}
+_CLASSES: Registry[type[Reward]] = Registry("reward kind", sep=" ")
+for _cls in (AbsReward, MnasReward, MnasHardReward, ConstraintReward):
+    _CLASSES.register(_cls.kind, _cls)
+REWARD_KINDS = _CLASSES.names()  # the valid ``kind`` values
 
 
 def make_reward(spec: dict) -> Reward:
@@ -143,9 +144,7 @@ def make_reward(spec: dict) -> Reward:
     if not isinstance(spec, dict):
         raise ValueError(f"reward={spec!r} is invalid: expected a mapping with a 'kind' field")
     kind = spec.get("kind")
-    if kind not in _CLASSES:
-        raise ValueError(f"reward kind {kind!r} is invalid: expected one of {', '.join(REWARD_KINDS)}")
-    cls = _CLASSES[kind]
+    cls = _CLASSES.get(kind)
     allowed = [f.name for f in fields(cls)]
     params = {key: value for key, value in spec.items() if key != "kind"}
     unknown = sorted(set(params) - set(allowed))

@@ -15,6 +15,7 @@ from nasgym.hw.rows import arch_rows, block_rows, layer_row, one_d_row, output_s
 from nasgym.model.counting import count
 from nasgym.model.heads import Head, get_head
 from nasgym.model.lowering import lower
+from nasgym.registry import Registry
 from nasgym.space.architecture import Architecture
 
 CLASSIFICATION = get_head("classification")
@@ -185,11 +186,10 @@ class EdgeTPUCostModel:
         return parts
 
 
-COST_MODEL_KEYS: dict[str, tuple[str, ...]] = {
-    "edgetpu": ("kind", "hardware", "num_classes", "input_shape", "memoize", "head", "overrides"),
-    "macs": ("kind", "ms_per_gmac", "num_classes"),
-    "task": ("kind", "task", "hardware", "input_shape", "num_classes", "memoize", "overrides"),
-}
+COST_MODEL_KEYS: Registry[tuple[str, ...]] = Registry("cost model kind", problem="is unknown")  # kind -> valid keys
+COST_MODEL_KEYS.register("edgetpu", ("kind", "hardware", "num_classes", "input_shape", "memoize", "head", "overrides"))
+COST_MODEL_KEYS.register("macs", ("kind", "ms_per_gmac", "num_classes"))
+COST_MODEL_KEYS.register("task", ("kind", "task", "hardware", "input_shape", "num_classes", "memoize", "overrides"))
 
 
 def make_cost_model(spec: dict) -> CostModel:
@@ -207,9 +207,7 @@ def make_cost_model(spec: dict) -> CostModel:
     if not isinstance(spec, dict):
         raise ValueError(f"cost model spec={spec!r} is invalid: expected a mapping with a 'kind' key")
     kind = spec.get("kind")
-    if kind not in COST_MODEL_KEYS:
-        raise ValueError(f"cost model kind={kind!r} is unknown: expected one of {', '.join(COST_MODEL_KEYS)}")
-    unknown = sorted(set(spec) - set(COST_MODEL_KEYS[kind]))
+    unknown = sorted(set(spec) - set(COST_MODEL_KEYS.get(kind)))
     if unknown:
         raise ValueError(
             f"cost model spec for kind {kind!r} has unknown key(s) {unknown}: expected {list(COST_MODEL_KEYS[kind])}"

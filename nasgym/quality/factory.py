@@ -9,18 +9,18 @@ from nasgym.quality.named_specs import NAMED_SPECS, resolve_spec
 from nasgym.quality.supernet_evaluator import SupernetEvaluator
 from nasgym.quality.train_evaluator import TaskEvaluator, TrainEvaluator
 from nasgym.quality.zero_cost import ZeroCostEvaluator
+from nasgym.registry import Registry
 
-EVALUATORS: dict[str, Callable[..., Evaluator]] = {
-    "zero_cost": ZeroCostEvaluator,
-    "train": TrainEvaluator,  # any registered task (nasgym.tasks); classification by default
-    "supernet": SupernetEvaluator,
-    "task": TaskEvaluator,  # alias of train whose default task is segmentation
-}
+EVALUATORS: Registry[Callable[..., Evaluator]] = Registry("evaluator kind")
+EVALUATORS.register("zero_cost", ZeroCostEvaluator)
+EVALUATORS.register("train", TrainEvaluator)  # any registered task (nasgym.tasks); classification by default
+EVALUATORS.register("supernet", SupernetEvaluator)
+EVALUATORS.register("task", TaskEvaluator)  # alias of train whose default task is segmentation
 
 
 def evaluator_kinds() -> tuple[str, ...]:
     """The valid ``kind`` values."""
-    return tuple(EVALUATORS)
+    return EVALUATORS.names()
 
 
 def make_evaluator(spec: str | dict) -> Evaluator:
@@ -36,8 +36,5 @@ def make_evaluator(spec: str | dict) -> Evaluator:
                          f"named specs {', '.join(NAMED_SPECS)}")
     if "kind" not in spec:
         raise ValueError(f"evaluator spec {spec!r} has no 'kind': expected one of {', '.join(EVALUATORS)}")
-    kind = spec["kind"]
-    if kind not in EVALUATORS:
-        raise ValueError(f"evaluator kind={kind!r} is invalid: expected one of {', '.join(EVALUATORS)} or a named "
-                         f"spec ({', '.join(NAMED_SPECS)})")
-    return EVALUATORS[kind](**{k: v for k, v in spec.items() if k != "kind"})
+    make = EVALUATORS.get(spec["kind"], hint=f" or a named spec ({', '.join(NAMED_SPECS)})")
+    return make(**{k: v for k, v in spec.items() if k != "kind"})

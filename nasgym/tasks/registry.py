@@ -26,6 +26,7 @@ from nasgym.model.heads import get_head, head_names
 from nasgym.quality.config import fingerprint, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import Dataset
 from nasgym.quality.training import TRAINING_CHECKS
+from nasgym.registry import Registry
 from nasgym.space.architecture import Architecture
 from nasgym.tasks.adapt import segmentation_proxy, text_proxy
 
@@ -157,20 +158,19 @@ def reader_options(cls: type, options: Any, task: str) -> Any:
     return cls(**options)
 
 
-TASK_REGISTRY: dict[str, TaskSpec] = {}
+TASK_REGISTRY: Registry[TaskSpec] = Registry("task")
 
 
 def register_task(spec: TaskSpec) -> TaskSpec:
     """Add (or replace) a task in the registry; returns it."""
     if not isinstance(spec, TaskSpec):
         raise ValueError(f"spec={spec!r:.60} is invalid: expected a TaskSpec")
-    TASK_REGISTRY[spec.name] = spec
-    return spec
+    return TASK_REGISTRY.register(spec.name, spec)
 
 
 def task_names() -> tuple[str, ...]:
     """Names of the registered tasks."""
-    return tuple(TASK_REGISTRY)
+    return TASK_REGISTRY.names()
 
 
 def get_task(name: str) -> TaskSpec:
@@ -179,7 +179,4 @@ def get_task(name: str) -> TaskSpec:
     Raises:
         ValueError: If no task has that name.
     """
-    spec = TASK_REGISTRY.get(name) if isinstance(name, str) else None
-    if spec is None:
-        raise ValueError(f"task={name!r} is invalid: expected one of {', '.join(TASK_REGISTRY)}")
-    return spec
+    return TASK_REGISTRY.get(name)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nasgym.model.layers import Layer, elementwise_layer
+from nasgym.registry import Registry
 from nasgym.space.architecture import Architecture
 
 if TYPE_CHECKING:
@@ -64,20 +65,19 @@ class Classification(Head):
         return Network(backbone, ClassificationHead(backbone.out_channels, num_classes))
 
 
-HEADS: dict[str, Head] = {}
+HEADS: Registry[Head] = Registry("task")
 
 
 def register_head(head: Head) -> Head:
     """Add (or replace) a head in the registry; returns it."""
     if not isinstance(head, Head) or not head.name:
         raise ValueError(f"head={head!r:.60} is invalid: expected a named nasgym.model.heads.Head")
-    HEADS[head.name] = head
-    return head
+    return HEADS.register(head.name, head)
 
 
 def head_names() -> tuple[str, ...]:
     """Names of the registered heads."""
-    return tuple(HEADS)
+    return HEADS.names()
 
 
 def get_head(name: str | Head) -> Head:
@@ -88,10 +88,7 @@ def get_head(name: str | Head) -> Head:
     """
     if isinstance(name, Head):
         return name
-    head = HEADS.get(name) if isinstance(name, str) else None
-    if head is None:
-        raise ValueError(f"task={name!r} is invalid: expected one of {', '.join(HEADS)}")
-    return head
+    return HEADS.get(name)
 
 
 def one_d_layer(layer: Layer) -> Layer:

@@ -1,0 +1,37 @@
+"""nasgym.registry.Registry: lookup, the one error message, and the dict-like edits tests rely on."""
+
+import pytest
+
+from nasgym.registry import Registry
+
+
+def test_register_get_names_contains() -> None:
+    reg: Registry[int] = Registry("thing")
+    assert reg.register("a", 1) == 1
+    reg.register("b", 2)
+    assert reg.get("b") == 2 and reg.names() == ("a", "b") and list(reg) == ["a", "b"] and len(reg) == 2
+    assert "a" in reg and "c" not in reg and ["a"] not in reg  # an unhashable name is simply absent
+
+
+@pytest.mark.parametrize(("registry", "message"), [
+    (Registry("task"), "task='x' is invalid: expected one of a, b"),
+    (Registry("reward kind", sep=" "), "reward kind 'x' is invalid: expected one of a, b"),
+    (Registry("cost model kind", problem="is unknown"), "cost model kind='x' is unknown: expected one of a, b"),
+])
+def test_unknown_name_message(registry: Registry, message: str) -> None:
+    registry.register("a", 1)
+    registry.register("b", 2)
+    with pytest.raises(ValueError) as error:
+        registry.get("x")
+    assert str(error.value) == message
+    with pytest.raises(ValueError, match=r"expected one of a, b or more$"):
+        registry.get(["x"], hint=" or more")
+
+
+def test_temporary_entry() -> None:
+    reg: Registry[int] = Registry("thing")
+    reg["fake"] = 3
+    assert reg["fake"] == 3 and reg.pop("fake") == 3 and reg.pop("fake", None) is None
+    reg["fake"] = 4
+    del reg["fake"]
+    assert reg.names() == ()
