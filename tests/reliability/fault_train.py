@@ -8,7 +8,8 @@ one fault as ``WHERE:N`` (the process SIGKILLs itself, like ``kill -9``):
 - ``eval:N``: when the N-th architecture is being evaluated (computed, not a cache hit), before it is cached;
 - ``sqlite:N``: inside the N-th cache write, after the INSERT and before the COMMIT;
 - ``csv:N``: in the middle of writing the N-th row of ``evaluations.csv`` (half the line is on disk);
-- ``checkpoint:N``: during the N-th SB3 checkpoint, after its model file is written, before the switch.
+- ``checkpoint:N``: during the N-th SB3 checkpoint, after its model file is written, before the switch;
+- ``ctrl-c:N``: when the N-th architecture is being evaluated, the process sends itself SIGINT (Ctrl-C) instead.
 
 ``NASGYM_FAULT_FSIZE=BYTES`` limits the size of any file the process writes (``RLIMIT_FSIZE``; writes past it fail
 with ``EFBIG``), a disk that is full from that point on.
@@ -55,12 +56,14 @@ def install(fault: str) -> None:
     """Instrument the place named by ``fault`` (``WHERE:N``)."""
     where, n = fault.split(":")
     counter = Counter(where, int(n))
-    if where == "eval":
+    if where in ("eval", "ctrl-c"):
         original = FakeEvaluator.evaluate
 
         def evaluate(self, arch, seed):
-            if counter.hit("eval"):
-                _die()
+            if counter.hit(where):
+                if where == "eval":
+                    _die()
+                os.kill(os.getpid(), signal.SIGINT)  # KeyboardInterrupt at the next bytecode, as a Ctrl-C
             return original(self, arch, seed)
 
         FakeEvaluator.evaluate = evaluate

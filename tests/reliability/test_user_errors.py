@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import signal
-
 import pytest
-from reliability_helpers import ENV, argv, hashes, one_line, rows_of, run, run_killed_after
+from reliability_helpers import ENV, argv, hashes, one_line, rows_of, run
 
 
 def env_file(tmp_path, old: str, new: str):
@@ -50,7 +48,7 @@ def test_user_mistake_is_one_line(case, message, tmp_path):
 
 def test_ctrl_c_stops_with_one_line_and_the_rerun_resumes(tmp_path):
     args = argv(tmp_path / "run", "ppo", "--checkpoint-every", "5", evaluations=40)
-    stopped = run_killed_after(args, tmp_path / "cache", rows=12, extra_delay=0.05, sig=signal.SIGINT)
+    stopped = run(args, tmp_path / "cache", fault="ctrl-c:13")  # Ctrl-C while the 13th architecture is evaluated
     assert stopped.returncode == 130
     assert one_line(stopped.stderr) == "stopped; rerun the same command to resume"
     assert 12 <= len(rows_of(tmp_path / "run")) < 40
