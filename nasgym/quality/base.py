@@ -8,8 +8,10 @@ and ``eval_seconds`` (wall time the evaluation cost). A failed evaluation (NaN o
 from __future__ import annotations
 
 import time
-from typing import Protocol, runtime_checkable
+from dataclasses import asdict
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from nasgym.quality.config import Check, fingerprint, parse_config
 from nasgym.space.architecture import Architecture
 
 
@@ -22,6 +24,45 @@ class Evaluator(Protocol):
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Metrics of ``arch`` for evaluation seed ``seed``: at least accuracy and eval_seconds."""
         ...
+
+
+class ConfiguredEvaluator:
+    """Base of the evaluators built from a config dataclass: the constructor, ``fingerprint``, repr and ``describe``.
+
+    A subclass sets :attr:`kind`, :attr:`config_class`, :attr:`checks` (field -> validator, see
+    :func:`~nasgym.quality.config.parse_config`), :attr:`fingerprint_exclude` (fields that do not affect results) and
+    :attr:`VERSION` (bumped when results change), and implements ``evaluate``. It may override :meth:`parse` and
+    :meth:`make_fingerprint` (a task's evaluator parses and fingerprints through its task).
+
+    Args:
+        config: A ready config; or None and:
+        **fields: The config's fields (validated; unknown or invalid ones are named in a ``ValueError``).
+    """
+
+    kind: ClassVar[str]
+    config_class: ClassVar[type]
+    checks: ClassVar[dict[str, Check]] = {}
+    fingerprint_exclude: ClassVar[tuple[str, ...]] = ("data_dir",)
+    VERSION: ClassVar[int] = 1
+
+    def __init__(self, config: Any = None, **fields: object) -> None:
+        self.config = config if config is not None else self.parse(fields)
+        self.fingerprint: str = self.make_fingerprint()
+
+    def parse(self, fields: dict[str, object]) -> Any:
+        """The config from its fields, validated by :attr:`checks`."""
+        return parse_config(self.config_class, fields, self.checks, self.kind)
+
+    def make_fingerprint(self) -> str:
+        """The cache key of the results: ``KIND-vVERSION-HASH`` of the config less :attr:`fingerprint_exclude`."""
+        return fingerprint(self.kind, self.config, self.VERSION, exclude=self.fingerprint_exclude)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.fingerprint})"
+
+    def describe(self) -> dict:
+        """Kind, fingerprint and config as a plain dict."""
+        return {"kind": self.kind, "fingerprint": self.fingerprint, **asdict(self.config)}
 
 
 def failed_metrics(reason: str, seconds: float, **extra: object) -> dict:

@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 
 from nasgym.files import cache_dir as default_cache_dir  # $NASGYM_CACHE or ~/.cache/nasgym (benchmarks import it here)
-from nasgym.quality.base import Stopwatch, failed_metrics
-from nasgym.quality.config import boolean, fingerprint, number_in, one_of, optional_str, parse_config, positive_int
+from nasgym.quality.base import ConfiguredEvaluator, Stopwatch, failed_metrics
+from nasgym.quality.config import boolean, number_in, one_of, optional_str, positive_int
 from nasgym.quality.data import DATASETS, Dataset, load_dataset
 from nasgym.quality.device import dataset_to, device_check, resolve_device
 from nasgym.quality.proxy import proxy_architecture
@@ -44,8 +44,6 @@ from nasgym.quality.training import (
 from nasgym.space.architecture import Architecture
 from nasgym.space.loading import load_space
 from nasgym.space.search_space import SearchSpace
-
-VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -118,24 +116,25 @@ def _save_atomic(payload: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-class SupernetEvaluator:
-    """Weight-sharing evaluator (see module docstring). Constructing it is cheap; the supernet loads lazily."""
+class SupernetEvaluator(ConfiguredEvaluator):
+    """Weight-sharing evaluator (see module docstring). Constructing it is cheap; the supernet loads lazily.
+    Constructed from a :class:`SupernetConfig` or its fields (see :class:`~nasgym.quality.base.ConfiguredEvaluator`).
+    """
 
     kind = "supernet"
+    config_class = SupernetConfig
+    checks = SUPERNET_CHECKS
+    fingerprint_exclude = ("data_dir", "cache_dir", "checkpoint_every", "threads", "device")
+    VERSION = 1  # of the results (in the fingerprint)
+    config: SupernetConfig
 
     def __init__(self, config: SupernetConfig | None = None, **fields: object) -> None:
-        self.config = config or parse_config(SupernetConfig, fields, SUPERNET_CHECKS, self.kind)
-        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", "cache_dir",
-                                                                                    "checkpoint_every", "threads",
-                                                                                    "device"))
+        super().__init__(config, **fields)
         self._space: SearchSpace | None = None
         self._dataset: Dataset | None = None
         self._supernet: Supernet | None = None
         self.device: torch.device | None = None  # resolved by warm_up
         self.warmup_times: dict[str, float] = {}
-
-    def __repr__(self) -> str:
-        return f"SupernetEvaluator({self.fingerprint})"
 
     @property
     def checkpoint_path(self) -> Path:

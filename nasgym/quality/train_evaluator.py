@@ -19,7 +19,6 @@ from when they were two evaluators). ``kind: task`` (:class:`TaskEvaluator`) is 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -28,7 +27,7 @@ from torch import nn
 
 from nasgym.model import build_model, count
 from nasgym.model.heads import get_head
-from nasgym.quality.base import Stopwatch, failed_metrics
+from nasgym.quality.base import ConfiguredEvaluator, Stopwatch, failed_metrics
 from nasgym.quality.data import Dataset
 from nasgym.quality.device import dataset_to, resolve_device
 from nasgym.quality.training import (
@@ -48,8 +47,9 @@ from nasgym.tasks.registry import TaskConfig, TaskSpec, get_task, task_names
 __all__ = ["TaskConfig", "TaskEvaluator", "TrainConfig", "TrainEvaluator"]
 
 
-class TrainEvaluator:
-    """Short proxy training on a registered task (see the module docstring). Constructing it is cheap.
+class TrainEvaluator(ConfiguredEvaluator):
+    """Short proxy training on a registered task (see the module docstring). Constructing it is cheap. The task
+    parses and fingerprints the config (its own version and excluded fields).
 
     Args:
         config: A ready config of the task (a :class:`~nasgym.tasks.TrainConfig` is the classification task, a
@@ -63,19 +63,22 @@ class TrainEvaluator:
     def __init__(self, config: Any = None, **fields: object) -> None:
         if config is not None:
             self.spec: TaskSpec = get_task(getattr(config, "task", "classification"))
-            self.config = config
         else:
             name = fields.get("task", self.default_task)
             if not isinstance(name, str) or name not in task_names():
                 raise ValueError(f"{self.kind} evaluator field task={name!r} is invalid: expected a registered task "
                                  f"({', '.join(task_names())})")
             self.spec = get_task(name)
-            self.config = self.spec.parse(fields, self.kind)
-        self.fingerprint = self.spec.fingerprint(self.config)
+        super().__init__(config, **fields)
         self._on_device: tuple = (None, None)  # (device, dataset moved there once)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.fingerprint})"
+    def parse(self, fields: dict[str, object]) -> Any:
+        """The task's config from its fields (validated by the task)."""
+        return self.spec.parse(fields, self.kind)
+
+    def make_fingerprint(self) -> str:
+        """The task's cache key of ``config``."""
+        return self.spec.fingerprint(self.config)
 
     def settings(self) -> TrainSettings:
         """The training hyper-parameters of one repeat."""
@@ -157,10 +160,6 @@ class TrainEvaluator:
             scored = dataset if split == "val" else dataclasses.replace(dataset, x_val=dataset.x_test,
                                                                        y_val=dataset.y_test)
             return {**scorer(model, scored, c.val_images, channels_last), "train_loss": loss}
-
-    def describe(self) -> dict:
-        """Kind, fingerprint and config as a plain dict."""
-        return {"kind": self.kind, "fingerprint": self.fingerprint, **asdict(self.config)}
 
 
 class TaskEvaluator(TrainEvaluator):

@@ -24,15 +24,14 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from nasgym.quality.base import Stopwatch, failed_metrics
-from nasgym.quality.config import fingerprint, number_in, one_of, optional_str, parse_config, positive_int
+from nasgym.quality.base import ConfiguredEvaluator, Stopwatch, failed_metrics
+from nasgym.quality.config import number_in, one_of, optional_str, positive_int
 from nasgym.quality.data import DATASETS, Dataset, load_dataset
 from nasgym.quality.device import device_check, resolve_device
 from nasgym.quality.proxy import build_proxy_model
 from nasgym.quality.training import fixed_threads_and_seed, to_input
 from nasgym.space.architecture import Architecture
 
-VERSION = 1
 PROXIES: tuple[str, ...] = ("naswot", "synflow", "combined")
 MINIBATCH_SEED = 7
 # (center, scale) of each raw score: median and interquartile range over 64 random proxy-space archs (see docstring).
@@ -117,17 +116,17 @@ def squash(score: float, center: float, scale: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-class ZeroCostEvaluator:
-    """Training-free proxies (see module docstring); deterministic for a given (arch, seed). Cheap to construct."""
+class ZeroCostEvaluator(ConfiguredEvaluator):
+    """Training-free proxies (see module docstring); deterministic for a given (arch, seed). Cheap to construct.
+    Constructed from a :class:`ZeroCostConfig` or its fields (see :class:`~nasgym.quality.base.ConfiguredEvaluator`).
+    """
 
     kind = "zero_cost"
-
-    def __init__(self, config: ZeroCostConfig | None = None, **fields: object) -> None:
-        self.config = config or parse_config(ZeroCostConfig, fields, ZERO_COST_CHECKS, self.kind)
-        self.fingerprint = fingerprint(self.kind, self.config, VERSION, exclude=("data_dir", "device"))
-
-    def __repr__(self) -> str:
-        return f"ZeroCostEvaluator({self.fingerprint})"
+    config_class = ZeroCostConfig
+    checks = ZERO_COST_CHECKS
+    fingerprint_exclude = ("data_dir", "device")
+    VERSION = 1  # of the results (in the fingerprint)
+    config: ZeroCostConfig
 
     def evaluate(self, arch: Architecture, seed: int) -> dict:
         """Raw proxy scores and the selected one mapped into ``accuracy``; never raises for a degenerate net."""
