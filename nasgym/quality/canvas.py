@@ -6,8 +6,9 @@ kept, as at the 224x224 deployment input, items vary in size and position, so re
 and capacity matter as they do on real images, at almost the same training cost (the stem's stride 2 brings the
 first stage back to 28x28).
 
-Each item is resized (bilinear) by a factor drawn uniformly from ``scale`` and pasted at a uniformly drawn position,
-seeded per split, so the canvas dataset is a pure function of its arguments: same arguments, same bytes.
+Each item is resized (bilinear) by a factor drawn uniformly from 16 evenly spaced values over ``scale`` and pasted at
+a uniformly drawn position, seeded per split, so the canvas dataset is a pure function of its arguments: same
+arguments, same bytes.
 """
 
 from __future__ import annotations
