@@ -13,6 +13,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from nasgym.files import atomic_path
 from nasgym.quality import EvaluationCache
 from nasgym.space.architecture import Architecture
 
@@ -51,10 +52,8 @@ def cache_columns(arch: Architecture, fingerprint: str, cache_seed: int, metrics
 def write_rows(path: Path, rows: list[dict], columns: list[str]) -> int:
     """Write ``rows`` to ``path`` (temp file, then rename); return their number."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="") as handle:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(tmp, path)
     return len(rows)
