@@ -9,6 +9,7 @@ does not import torch; :meth:`Head.build` does.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from torch import nn
 
 
-class Head:
+class Head(ABC):
     """Base class of task heads (the default one is :class:`Classification`).
 
     Attributes:
@@ -31,18 +32,18 @@ class Head:
     name: str = ""
     one_d: bool = False
 
-    def check_input(self, input_shape: Sequence[int]) -> None:
+    def check_input(self, input_shape: Sequence[int]) -> None:  # noqa: B027 - optional hook, accepts any input
         """Raise ``ValueError`` if the head cannot run on a (height, width, channels) deployment input."""
 
+    @abstractmethod
     def layers(self, channels: int, h: int, w: int, num_classes: int, stride: int) -> list[Layer]:
         """The head's layers on the ``channels`` x ``h`` x ``w`` output of the top conv (``stride``: the
         backbone's total stride)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def build(self, arch: Architecture, num_classes: int, group_conv: str, in_channels: int | None,
               **options: Any) -> nn.Module:
         """The torch network of ``arch`` (backbone and this head)."""
-        raise NotImplementedError
 
 
 class Classification(Head):
