@@ -9,6 +9,7 @@ the simulator only needs their structure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import torch
@@ -179,24 +180,31 @@ def zoo_names() -> list[str]:
     return list(ZOO)
 
 
-def zoo_model(name: str) -> tuple[nn.Module, tuple[int, int, int]]:
-    """The zoo module called ``name`` (on the meta device) and its input shape (C, H, W)."""
-    if name not in ZOO:
-        raise ValueError(f"unknown zoo model {name!r}: expected one of {', '.join(ZOO)}")
-    factory, shape = ZOO[name]
+def meta_model(table: dict, name: str, what: str) -> tuple[nn.Module, tuple[int, int, int]]:
+    """The module ``name`` of ``table`` (name -> (factory, input shape)) built on the meta device, and its input
+    shape (C, H, W); ``what`` names the table in the error."""
+    if name not in table:
+        raise ValueError(f"unknown {what} {name!r}: expected one of {', '.join(table)}")
+    factory, shape = table[name]
     with torch.device("meta"):
         module = factory()
     return module.eval(), shape
 
 
 @cache
-def _layers(name: str) -> tuple:
+def imported_layers(model: Callable[[str], tuple[nn.Module, tuple[int, int, int]]], name: str) -> tuple:
+    """The layers of ``model(name)`` imported once through torch.fx (cached per model function and name)."""
     from nasgym.hw.fx_import import module_layers
 
-    module, shape = zoo_model(name)
+    module, shape = model(name)
     return tuple(module_layers(module, shape))
+
+
+def zoo_model(name: str) -> tuple[nn.Module, tuple[int, int, int]]:
+    """The zoo module called ``name`` (on the meta device) and its input shape (C, H, W)."""
+    return meta_model(ZOO, name, "zoo model")
 
 
 def zoo_layers(name: str) -> list[dict]:
     """The zoo model's layers in the JSON layer schema (imported once through torch.fx, then cached)."""
-    return [dict(layer) for layer in _layers(name)]
+    return [dict(layer) for layer in imported_layers(zoo_model, name)]

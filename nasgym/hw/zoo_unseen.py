@@ -8,10 +8,10 @@ created on the ``meta`` device like :mod:`nasgym.hw.zoo`.
 
 from __future__ import annotations
 
-from functools import cache
-
 import torch
 from torch import nn
+
+from nasgym.hw.zoo import imported_layers, meta_model
 
 
 def _bn_conv(cin: int, cout: int, kh: int, kw: int | None = None, stride: int = 1, pad: object = "same"
@@ -116,22 +116,9 @@ UNSEEN = {"DenseNet-121": (densenet121, (3, 224, 224)), "Inception v3": (incepti
 
 def unseen_model(name: str) -> tuple[nn.Module, tuple[int, int, int]]:
     """The network called ``name`` (see :data:`UNSEEN`) on the meta device, and its input shape (C, H, W)."""
-    if name not in UNSEEN:
-        raise ValueError(f"unknown network {name!r}: expected one of {', '.join(UNSEEN)}")
-    factory, shape = UNSEEN[name]
-    with torch.device("meta"):
-        module = factory()
-    return module.eval(), shape
-
-
-@cache
-def _layers(name: str) -> tuple:
-    from nasgym.hw.fx_import import module_layers
-
-    module, shape = unseen_model(name)
-    return tuple(module_layers(module, shape))
+    return meta_model(UNSEEN, name, "network")
 
 
 def unseen_layers(name: str) -> list[dict]:
     """The network's layers in the JSON layer schema (torch.fx import, cached)."""
-    return [dict(layer) for layer in _layers(name)]
+    return [dict(layer) for layer in imported_layers(unseen_model, name)]
