@@ -77,8 +77,15 @@ def parse_config(cls: type[T], spec: dict, checks: dict[str, Check], kind: str) 
     return cls(**spec)
 
 
+# Version of the proxy width-scaling rule (nasgym.quality.proxy), in the fingerprint of scaled configs only:
+# 2 = widths to multiples of 8 with group sizes scaled along (1 = multiples of the largest group size).
+WIDTH_RULE = 2
+
+
 def fingerprint(kind: str, config: object, version: int, exclude: tuple[str, ...] = ("data_dir",)) -> str:
     """``KIND-vVERSION-HASH``: a stable id of the config fields that affect results, plus the evaluator version."""
     fields = {k: v for k, v in dataclasses.asdict(config).items() if k not in exclude}
+    if fields.get("width_multiplier", 1.0) != 1.0:
+        fields["width_rule"] = WIDTH_RULE  # scaled proxies of older rules are other networks
     digest = hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]
     return f"{kind}-v{version}-{digest}"

@@ -10,8 +10,10 @@ depth, residual flags) and changes only:
    (32x downsampling: stem and four stride-2 blocks) and 28x28 inputs this is just stem stride 1
    (28 -> 14 -> 7 -> 4 -> 2); an 8x8 input (digits) also drops the first two stride-2 blocks. A block whose stride
    is dropped gains a residual add when its input and output widths match, as any stride-1 block does;
-3. optionally all widths (stem, blocks, head) scaled by ``width_multiplier`` and rounded to a multiple of
-   ``max(8, largest group size)``, so that every group conv stays valid (default 1.0: widths unchanged).
+3. optionally all widths (stem, blocks, head) scaled by ``width_multiplier`` and rounded to a multiple of 8
+   (at least 8), and each group conv's group size scaled with them: the valid group size for the new channel
+   counts closest to ``group_size * width_multiplier``, so the number of groups stays about the same (default
+   1.0: widths and group sizes unchanged). Scaling down therefore shrinks every network, group convs included.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from torch import nn
 
 from nasgym.model import build_model
 from nasgym.space.architecture import Architecture
-from nasgym.space.block import Block
+from nasgym.space.block import Block, grouping_error
 
 FASHION_MNIST_SHAPE: tuple[int, int, int] = (28, 28, 1)
 
@@ -33,8 +35,20 @@ def _final_resolution(size: int, strides: list[int]) -> int:
     return size
 
 
-def _scale(width: int, multiplier: float, divisor: int) -> int:
-    return max(divisor, int(round(width * multiplier / divisor)) * divisor)
+WIDTH_DIVISOR = 8  # scaled widths are multiples of this
+
+
+def _scale(width: int, multiplier: float) -> int:
+    return max(WIDTH_DIVISOR, int(round(width * multiplier / WIDTH_DIVISOR)) * WIDTH_DIVISOR)
+
+
+def _scaled_group_size(block: Block, cin: int, multiplier: float) -> int:
+    """The group size valid for ``block`` on ``cin`` input channels that is closest to its own times ``multiplier``
+    (ties: the larger one)."""
+    target = block.group_size * multiplier
+    valid = [g for g in range(1, block.expanded(cin) + 1)
+             if grouping_error(block.op, cin, block.expansion, g) is None]
+    return min(valid, key=lambda g: (abs(g - target), -g))
 
 
 def proxy_architecture(
@@ -70,19 +84,23 @@ def proxy_architecture(
         while strides[drop] == 1:
             drop += 1
         strides[drop] = 1
-    divisor = max([8] + [block.group_size or 1 for block in arch.blocks])
+    scaled = width_multiplier != 1.0
 
     def width(value: int) -> int:
-        return value if width_multiplier == 1.0 else _scale(value, width_multiplier, divisor)
+        return _scale(value, width_multiplier) if scaled else value
 
-    stages, position = [], 1
+    stages, position, cin = [], 1, width(arch.stem_filters)
     for stage in arch.stages:
         blocks = []
         for block in stage:
+            group_size = block.group_size
+            if scaled and block.is_grouped:
+                group_size = _scaled_group_size(block, cin, width_multiplier)
             blocks.append(Block(
                 op=block.op, filters=width(block.filters), kernel=block.kernel, expansion=block.expansion,
-                stride=strides[position], group_size=block.group_size, residual=block.residual,
+                stride=strides[position], group_size=group_size, residual=block.residual,
             ))
+            cin = blocks[-1].filters
             position += 1
         stages.append(tuple(blocks))
     return Architecture(

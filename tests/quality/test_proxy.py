@@ -1,3 +1,6 @@
+import dataclasses
+import hashlib
+import json
 import math
 
 import pytest
@@ -75,3 +78,31 @@ def test_built_proxy_model_runs_on_fashion_mnist_shape(archs):
         assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
     params = sum(p.numel() for p in model.parameters())
     assert params == nasgym.count(proxy_architecture(archs[0]), num_classes=10).params
+
+
+@pytest.mark.parametrize("name", ["mobilenet_edgetpu_v2_tiny", "mobilenet_edgetpu_v2_l", "efficientnet_edgetpu_s"])
+def test_scaling_down_shrinks_full_size_networks_and_their_group_sizes(name):
+    arch = nasgym.reference(name)
+    params = [nasgym.count(proxy_architecture(arch, (56, 56, 1), m), num_classes=10).params for m in (0.25, 0.5, 1.0)]
+    assert params[0] < params[1] < params[2]
+    half = proxy_architecture(arch, (56, 56, 1), 0.5)
+    for full, scaled in zip(arch.blocks, half.blocks, strict=True):
+        if full.is_grouped:  # group sizes of 64 / 128 halve with the widths (at most one valid step away)
+            assert scaled.group_size <= full.group_size * 0.5 + 8
+    nasgym.count(half, num_classes=10)  # every block valid
+
+
+def test_only_scaled_configs_carry_the_width_rule_in_their_fingerprint():
+    from nasgym.quality import make_evaluator
+    from nasgym.quality.config import WIDTH_RULE
+
+    def digest(fields: dict) -> str:
+        return hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]
+
+    for width in (1.0, 0.5):
+        evaluator = make_evaluator({"kind": "train", "width_multiplier": width})
+        fields = {k: v for k, v in dataclasses.asdict(evaluator.config).items()
+                  if k not in ("data_dir", "device", "canvas", "canvas_scale")}
+        if width != 1.0:
+            fields["width_rule"] = WIDTH_RULE
+        assert evaluator.fingerprint == f"train-v1-{digest(fields)}"
