@@ -1,7 +1,8 @@
 """``supernet``: weight-sharing evaluation (see :mod:`nasgym.quality.supernet` for the sharing scheme).
 
-Warm-up: ``warmup_steps`` SGD steps, each on one path sampled from the space (``space.sample``: every decision uniform
-over its valid choices, as in TuNAS; cosine LR, label smoothing). The supernet is checkpointed to ``cache_dir``
+Warm-up: ``warmup_steps`` SGD steps of the shared trainer (:func:`nasgym.quality.training.train_step`: cosine LR,
+label smoothing, divergence check), each on one path sampled from the space (``space.sample``: every decision uniform
+over its valid choices, as in TuNAS). The supernet is checkpointed to ``cache_dir``
 (default ``$NASGYM_CACHE`` or ``~/.cache/nasgym``) every ``checkpoint_every`` steps and at the end, written to a temp
 name and renamed; a later run (or another process) with the same fingerprint loads it, and an interrupted warm-up
 resumes exactly from its last checkpoint (path, batch and dropout of a step are functions of the step).
@@ -15,11 +16,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from nasgym.files import cache_dir as default_cache_dir  # $NASGYM_CACHE or ~/.cache/nasgym (benchmarks import it here)
 from nasgym.quality.base import ConfiguredEvaluator, Stopwatch, failed_metrics
@@ -32,14 +33,12 @@ from nasgym.quality.training import (
     Diverged,
     TrainSettings,
     accuracy,
-    check_loss,
     derive_seed,
     fixed_threads_and_seed,
-    lr_at,
     make_optimizer,
     recalibrate_bn,
-    to_input,
     train,
+    train_step,
 )
 from nasgym.space.architecture import Architecture
 from nasgym.space.loading import load_space
@@ -167,7 +166,8 @@ class SupernetEvaluator(ConfiguredEvaluator):
             net = Supernet(self.space, dataset.num_classes, dataset.input_shape[2]).to(self.device)
         settings = TrainSettings(steps=c.warmup_steps, batch_size=c.batch_size, lr=c.lr, momentum=c.momentum,
                                  weight_decay=c.weight_decay, label_smoothing=c.label_smoothing,
-                                 warmup_steps=min(100, c.warmup_steps // 10), channels_last=False)
+                                 warmup_steps=min(100, c.warmup_steps // 10), divergence_loss=1e3,
+                                 channels_last=False)
         optimizer = make_optimizer(list(net.parameters()), settings)
         step, self.warmup_times = 0, {"eval_seconds": 0.0, "cpu_seconds": 0.0}
         if self.checkpoint_path.is_file():
@@ -190,7 +190,9 @@ class SupernetEvaluator(ConfiguredEvaluator):
             self._epoch = (epoch, torch.randperm(n, generator=generator))
         return self._epoch[1][position * c.batch_size:(position + 1) * c.batch_size]
 
-    def _train(self, net: Supernet, optimizer, settings: TrainSettings, step: int) -> None:
+    def _train(self, net: Supernet, optimizer: torch.optim.Optimizer, settings: TrainSettings, step: int) -> None:
+        """Warm-up steps ``step`` .. ``warmup_steps`` - 1 (the shared :func:`train_step`, each on its sampled path),
+        checkpointed every ``checkpoint_every`` steps and at the end."""
         c, dataset = self.config, self._dataset
         watch, spent = Stopwatch(), dict(self.warmup_times)
         with fixed_threads_and_seed(c.threads, derive_seed(c.train_seed, 4)):
@@ -200,15 +202,7 @@ class SupernetEvaluator(ConfiguredEvaluator):
                 torch.manual_seed(derive_seed(c.train_seed, 4, step))
                 arch = self.space.sample(np.random.default_rng(derive_seed(c.train_seed, 3, step)))
                 path = self._proxy_space_arch(arch, dataset)
-                for group in optimizer.param_groups:
-                    group["lr"] = lr_at(step, settings)
-                idx = self._batch(step)
-                logits = net(to_input(dataset, dataset.x_train[idx], False), path)
-                loss = F.cross_entropy(logits, dataset.y_train[idx], label_smoothing=c.label_smoothing)
-                check_loss(float(loss.detach()), step, 1e3)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
+                train_step(partial(net, arch=path), optimizer, dataset, self._batch(step), step, settings)
                 step += 1
                 if step % c.checkpoint_every == 0 or step == c.warmup_steps:
                     self.warmup_times = {k: spent[k] + v for k, v in watch.times().items()}

@@ -126,35 +126,45 @@ def check_loss(value: float, step: int, limit: float) -> None:
         raise Diverged(f"diverging loss {value:.4g} > divergence_loss={limit:g} at step {step}")
 
 
-def train(
-    model: nn.Module,
+def train_step(
+    forward: Callable[[torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
     dataset: Dataset,
+    idx: torch.Tensor,
+    step: int,
     settings: TrainSettings,
-    generator: torch.Generator,
-    forward: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> float:
-    """Train ``model`` for ``settings.steps`` minibatches of the training split; return the mean loss of the last
-    10 % of steps.
+    """One step of the schedule: the LR of ``step`` (:func:`lr_at`), the label-smoothed cross-entropy of
+    ``forward`` on the training examples ``idx``, the divergence check, the update. Returns the loss.
+
+    Raises:
+        Diverged: On a NaN/inf loss or one above ``settings.divergence_loss`` (before the update).
+    """
+    for group in optimizer.param_groups:
+        group["lr"] = lr_at(step, settings)
+    x = to_input(dataset, dataset.x_train[idx], settings.channels_last)
+    loss = F.cross_entropy(forward(x), dataset.y_train[idx], label_smoothing=settings.label_smoothing)
+    value = float(loss.detach())
+    check_loss(value, step, settings.divergence_loss)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return value
+
+
+def train(model: nn.Module, dataset: Dataset, settings: TrainSettings, generator: torch.Generator) -> float:
+    """Train ``model`` for ``settings.steps`` minibatches of the training split (:func:`train_step` on shuffled
+    epochs drawn from ``generator``); return the mean loss of the last 10 % of steps.
 
     Raises:
         Diverged: On a NaN/inf loss or one above ``settings.divergence_loss``.
     """
-    forward = forward or model
     model.train()
     optimizer = make_optimizer([p for p in model.parameters() if p.requires_grad], settings)
     batches = batch_indices(len(dataset.x_train), settings.batch_size, generator)
     tail: list[float] = []
     for step in range(settings.steps):
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, settings)
-        idx = next(batches)
-        x = to_input(dataset, dataset.x_train[idx], settings.channels_last)
-        loss = F.cross_entropy(forward(x), dataset.y_train[idx], label_smoothing=settings.label_smoothing)
-        value = float(loss.detach())
-        check_loss(value, step, settings.divergence_loss)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        value = train_step(model, optimizer, dataset, next(batches), step, settings)
         if step >= settings.steps - max(1, settings.steps // 10):
             tail.append(value)
     return float(np.mean(tail)) if tail else float("nan")

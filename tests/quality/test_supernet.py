@@ -2,8 +2,7 @@ import pytest
 import torch
 
 import nasgym
-from nasgym.quality import SupernetEvaluator, make_evaluator, proxy_architecture
-from nasgym.quality import supernet_evaluator as se
+from nasgym.quality import SupernetEvaluator, make_evaluator, proxy_architecture, training
 from nasgym.quality.data import load_dataset
 from nasgym.quality.supernet import Supernet
 
@@ -58,17 +57,17 @@ def test_checkpoint_is_written_atomically_and_reused(tmp_path, monkeypatch, arch
 
 def test_interrupted_warm_up_resumes_exactly(tmp_path, monkeypatch):
     whole = make_evaluator(_spec(tmp_path / "whole")).warm_up().state_dict()
-    real_check = se.check_loss
+    real_check = training.check_loss
 
     def interrupt(value, step, limit):
         if step == 4:
             raise KeyboardInterrupt
         real_check(value, step, limit)
 
-    monkeypatch.setattr(se, "check_loss", interrupt)
+    monkeypatch.setattr(training, "check_loss", interrupt)  # the shared train_step's
     with pytest.raises(KeyboardInterrupt):
         make_evaluator(_spec(tmp_path / "cut")).warm_up()
-    monkeypatch.setattr(se, "check_loss", real_check)
+    monkeypatch.setattr(training, "check_loss", real_check)
     assert torch.load(make_evaluator(_spec(tmp_path / "cut")).checkpoint_path, weights_only=True)["step"] == 3
     resumed = make_evaluator(_spec(tmp_path / "cut")).warm_up().state_dict()
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
