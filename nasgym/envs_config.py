@@ -183,6 +183,10 @@ def make_env(name_or_path: str | Path | EnvConfig, render_mode: str | None = Non
     Returns a :class:`~nasgym.env.NasEnv`, wrapped for the ``multidiscrete``/``box`` action modes.
     """
     config = name_or_path if isinstance(name_or_path, EnvConfig) else load_env_config(name_or_path, **overrides)
+    if isinstance(config.evaluator, dict) and config.evaluator.get("kind") == "surrogate":
+        from nasgym.quality import make_evaluator  # its data must exist: fail now, not at the first step
+
+        make_evaluator(config.evaluator)
     space = load_space(config.space)
     reward = make_reward(config.reward)
     env = NasEnv(space, config.cost, config.evaluator, reward, cache=config.cache_path(),

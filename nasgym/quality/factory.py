@@ -11,11 +11,20 @@ from nasgym.quality.train_evaluator import TaskEvaluator, TrainEvaluator
 from nasgym.quality.zero_cost import ZeroCostEvaluator
 from nasgym.registry import Registry
 
+
+def _surrogate(**fields: object) -> Evaluator:
+    """``kind: surrogate`` (imported on use: nasgym.surrogate's evaluator imports this package)."""
+    from nasgym.surrogate.evaluator import SurrogateEvaluator
+
+    return SurrogateEvaluator(**fields)
+
+
 EVALUATORS: Registry[Callable[..., Evaluator]] = Registry("evaluator kind")
 EVALUATORS.register("zero_cost", ZeroCostEvaluator)
 EVALUATORS.register("train", TrainEvaluator)  # any registered task (nasgym.tasks); classification by default
 EVALUATORS.register("supernet", SupernetEvaluator)
 EVALUATORS.register("task", TaskEvaluator)  # alias of train whose default task is segmentation
+EVALUATORS.register("surrogate", _surrogate)  # predicted from measured rows (nasgym.surrogate)
 
 
 def evaluator_kinds() -> tuple[str, ...]:

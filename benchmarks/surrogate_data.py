@@ -1,0 +1,275 @@
+"""nasgym-Bench data (issue 15): `proxy`-space architectures evaluated at >= 2 seeds by the named `default` evaluator.
+
+Sampled like NAS-Bench-301: the architectures of the quality study (``benchmarks/data/proxy_study.csv``, which
+have reference accuracies), those visited by searches (``--from-run DIR``: its ``evaluations.csv``; members of
+other spaces are skipped), then the first ``--archs`` N uniform random architectures of a seed used for nothing else
+(a larger N extends the same sample). Every architecture is evaluated at seeds 0..S-1 on the parallel executor
+(``nasgym.parallel``, ``--workers`` processes); the driver alone writes the evaluation cache
+(``$NASGYM_CACHE/surrogate_data.sqlite``), so killing and rerunning the command resumes where it stopped, and
+rewrites ``benchmarks/data/surrogate/FINGERPRINT.csv.gz`` (one row per architecture and seed, atomically, every
+``--save-every`` evaluations and at the end). The evaluator is the named spec (``--spec``, default ``default``),
+never a copy of its fields: when ``default`` changes, its fingerprint changes and the rows go to a new file (the
+old file is kept apart, never mixed). On start the committed rows of this fingerprint, and the quality study's rows
+of it, are loaded into the cache, so a fresh machine resumes from the repository::
+
+    nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --archs 1000 --workers 2     # run / resume
+    .venv/bin/python benchmarks/surrogate_data.py --report                                 # progress, noise
+
+Not measured yet: a learning-curve point (accuracy at 1/4 and 1/2 of the budget); the trainer has no
+intermediate-accuracy hook, and adding one must not change the default evaluator's results or fingerprint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sqlite3
+import sys
+import time
+from concurrent.futures import Future
+from pathlib import Path
+
+import _bootstrap  # noqa: F401  (repository root on sys.path, one BLAS thread)
+import numpy as np
+
+import nasgym
+from nasgym.evaluation_log import read_log
+from nasgym.files import cache_dir
+from nasgym.hw import make_cost_model
+from nasgym.parallel import first_completed, make_executor
+from nasgym.quality import EvaluationCache, make_evaluator
+from nasgym.space.architecture import Architecture
+from nasgym.surrogate.dataset import PRESETS, data_path, load_table, read_rows, write_rows
+from nasgym.surrogate.metrics import seed_kendall
+
+HERE = Path(__file__).resolve().parent
+STUDY_CSV = HERE / "data" / "proxy_study.csv"
+SPACE = "proxy"
+SAMPLE_SEED = 150115  # the uniform sample's seed (used for nothing else)
+
+
+def parse_spec(text: str) -> str | dict:
+    """``--spec``: a named spec (``default``) or a JSON object; the evaluator is made to check it."""
+    spec = json.loads(text) if text.lstrip().startswith("{") else text
+    make_evaluator(spec)
+    return spec
+
+
+def uniform(n: int) -> list[Architecture]:
+    """The first ``n`` distinct architectures of the fixed uniform sample."""
+    space, rng = nasgym.load_space(SPACE), np.random.default_rng(SAMPLE_SEED)
+    out: dict[str, Architecture] = {}
+    while len(out) < n:
+        arch = space.sample(rng)
+        out.setdefault(arch.hash, arch)
+    return list(out.values())
+
+
+def study_archs(path: Path = STUDY_CSV) -> list[Architecture]:
+    """The architectures of the quality study's rows, in file order."""
+    if not path.is_file():
+        return []
+    with open(path, newline="") as handle:
+        texts = dict.fromkeys(row["arch_string"] for row in csv.DictReader(handle))
+    return [Architecture.parse(text) for text in texts]
+
+
+def run_archs(folder: Path) -> list[Architecture]:
+    """The `proxy`-space architectures a search visited (``folder/evaluations.csv``), in log order.
+
+    Raises:
+        ValueError: ``folder`` has no ``evaluations.csv``.
+    """
+    log = Path(folder) / "evaluations.csv"
+    if not log.is_file():
+        raise ValueError(f"--from-run {str(folder)!r} has no evaluations.csv: expected a run folder of train.py")
+    space = nasgym.load_space(SPACE)
+    archs = dict.fromkeys(Architecture.from_json(row["arch"]) for row in read_log(log).rows)
+    return [arch for arch in archs if space.contains(arch)]
+
+
+def work_list(n_random: int, runs: list[Path], study: Path | None = STUDY_CSV) -> dict[str, tuple[Architecture, str]]:
+    """hash -> (architecture, source) in evaluation order: study, runs, uniform (first source wins)."""
+    out: dict[str, tuple[Architecture, str]] = {}
+    groups = [("study", study_archs(study) if study else []), *[("run", run_archs(r)) for r in runs],
+              ("random", uniform(n_random))]
+    for source, archs in groups:
+        for arch in archs:
+            out.setdefault(arch.hash, (arch, source))
+    return out
+
+
+class Store:
+    """The dedicated evaluation cache plus the source of each architecture (table ``sources`` of the same file)."""
+
+    def __init__(self, db: Path, fingerprint: str) -> None:
+        self.cache, self.db, self.fingerprint = EvaluationCache(db), db, fingerprint
+        with sqlite3.connect(db, timeout=60) as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS sources (arch_hash TEXT PRIMARY KEY, source TEXT)")
+
+    def add_sources(self, items: dict[str, tuple[Architecture, str]]) -> None:
+        with sqlite3.connect(self.db, timeout=60) as conn:
+            conn.executemany("INSERT OR IGNORE INTO sources VALUES (?, ?)",
+                             [(h, source) for h, (_, source) in items.items()])
+
+    def sources(self) -> dict[str, str]:
+        with sqlite3.connect(self.db, timeout=60) as conn:
+            return dict(conn.execute("SELECT arch_hash, source FROM sources").fetchall())
+
+    def get(self, arch: Architecture, seed: int) -> dict | None:
+        return self.cache.get(arch.hash, self.fingerprint, seed)
+
+    def put(self, arch: Architecture, seed: int, metrics: dict) -> None:
+        self.cache.put(arch.hash, self.fingerprint, seed, metrics, arch.to_json())
+
+
+def load_committed(store: Store, out: Path, study: Path | None = STUDY_CSV) -> int:
+    """Put the rows of ``out`` and the study's rows of this fingerprint into the cache where missing; the count."""
+    added = 0
+    if out.is_file():
+        rows = [r for r in read_rows(out) if r["fingerprint"] == store.fingerprint]
+        with sqlite3.connect(store.db, timeout=60) as conn:
+            conn.executemany("INSERT OR IGNORE INTO sources VALUES (?, ?)", [(r["arch_hash"], r["source"])
+                                                                              for r in rows])
+        for r in rows:
+            arch = Architecture.parse(r["arch_string"])
+            if store.get(arch, int(r["seed"])) is None:
+                store.put(arch, int(r["seed"]), json.loads(r["metrics"]))
+                added += 1
+    if study is not None and study.is_file():
+        with open(study, newline="") as handle:
+            for r in csv.DictReader(handle):
+                if r["fingerprint"] == store.fingerprint:
+                    arch = Architecture.parse(r["arch_string"])
+                    if store.get(arch, int(r["cache_seed"])) is None:
+                        store.put(arch, int(r["cache_seed"]), json.loads(r["metrics"]))
+                        added += 1
+    return added
+
+
+_COSTS: dict[str, object] = {}
+
+
+def arch_columns(arch: Architecture) -> dict:
+    """params, MACs and simulated latency per preset of the deployment network (as the env's cost model)."""
+    out: dict = {}
+    for preset in PRESETS:
+        model = _COSTS.setdefault(preset, make_cost_model({"kind": "edgetpu", "hardware": preset}))
+        cost = model.evaluate(arch)
+        out.update(params=int(cost["params"]), macs=int(cost["macs"]))
+        out[f"latency_ms.{preset}"] = f"{cost['latency_ms']:.6f}"
+    return out
+
+
+def save(store: Store, out: Path) -> int:
+    """Rewrite ``out`` from every cached row of this fingerprint (one per architecture and seed); the count."""
+    sources, rows = store.sources(), []
+    for row in store.cache.rows(store.fingerprint):
+        arch, metrics = Architecture.from_json(row["arch_json"]), json.loads(row["metrics"])
+        rows.append({"arch_string": arch.to_string(), "arch_hash": arch.hash,
+                     "source": sources.get(arch.hash, "unknown"), "seed": row["seed"],
+                     "accuracy": f"{float(metrics['accuracy']):.6f}",
+                     "cpu_seconds": f"{float(metrics.get('cpu_seconds', float('nan'))):.3f}",
+                     "failed": metrics.get("failed") or "", **arch_columns(arch),
+                     "proxy_params": metrics.get("params", ""), "fingerprint": store.fingerprint,
+                     "metrics": json.dumps(metrics, sort_keys=True)})
+    return write_rows(out, rows)
+
+
+def collect(spec: str | dict, store: Store, items: dict, seeds: int, workers: int, out: Path, save_every: int,
+            stop_after: int | None) -> int:
+    """Evaluate every missing (architecture, seed), ``workers`` at a time; returns the number evaluated."""
+    todo = [(arch, seed) for arch, _ in items.values() for seed in range(seeds) if store.get(arch, seed) is None]
+    if stop_after is not None:
+        todo = todo[:stop_after]
+    print(f"{len(items)} architectures x {seeds} seeds: {len(todo)} evaluations to do", flush=True)
+    if not todo:
+        return 0
+    executor = make_executor(spec, workers)
+    pending: dict[Future, tuple[Architecture, int]] = {}
+    done, start = 0, time.time()
+    try:
+        while todo or pending:
+            while todo and len(pending) < workers:
+                arch, seed = todo.pop(0)
+                pending[executor.submit(arch, seed)] = (arch, seed)
+            future = first_completed(list(pending))
+            arch, seed = pending.pop(future)
+            metrics = future.result()
+            store.put(arch, seed, metrics)
+            done += 1
+            print(f"[{done}] {arch.hash} seed {seed}: acc {metrics['accuracy']:.4f} "
+                  f"cpu {metrics.get('cpu_seconds', float('nan')):.1f}s {metrics.get('failed') or ''} "
+                  f"({(time.time() - start) / done:.1f} s each)", flush=True)
+            if done % save_every == 0:
+                save(store, out)
+    finally:
+        executor.close()
+        save(store, out)
+    return done
+
+
+def report(out: Path) -> str:
+    """Progress and the data's own noise, from the written file."""
+    if not out.is_file():
+        return f"{out}: no rows yet"
+    table = load_table(out)
+    cpu = [float(r["cpu_seconds"]) for r in read_rows(out) if r["cpu_seconds"] not in ("", "nan")]
+    sources = {s: table.sources.count(s) for s in dict.fromkeys(table.sources)}
+    both = table.complete(2)
+    return (f"{out.name}: {len(table.archs)} architectures ({sources}), seeds {list(table.seeds)}, "
+            f"{int(both.sum())} with >= 2 seeds; mean accuracy {np.nanmean(table.mean):.4f}, seed std "
+            f"{100 * table.seed_std():.2f} pt, seed-vs-seed tau {seed_kendall(table.accuracy[both]):.3f}; "
+            f"{np.mean(cpu) if cpu else float('nan'):.1f} CPU s per evaluation")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Collect (default) or report; returns the exit status."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--archs", type=int, default=1000, help="uniform random architectures (besides study and runs)")
+    p.add_argument("--seeds", type=int, default=2, help="evaluation seeds per architecture (0..S-1)")
+    p.add_argument("--workers", type=int, default=2, help="evaluations in parallel (processes)")
+    p.add_argument("--from-run", type=Path, action="append", default=[], metavar="DIR",
+                   help="a run folder whose visited architectures are added (repeatable)")
+    p.add_argument("--spec", default="default", help="evaluator: a named spec or a JSON object (default: default)")
+    p.add_argument("--db", type=Path, default=None, help="cache file (default: $NASGYM_CACHE/surrogate_data.sqlite)")
+    p.add_argument("--out", type=Path, default=None, help="data file (default: benchmarks/data/surrogate/FP.csv.gz)")
+    p.add_argument("--save-every", type=int, default=20, help="rewrite the data file every N evaluations")
+    p.add_argument("--stop-after", type=int, default=None, help="stop after N new evaluations (a chunk of work)")
+    p.add_argument("--study", default=str(STUDY_CSV), help="the quality study's rows ('none': without them)")
+    p.add_argument("--report", action="store_true", help="only print progress and noise figures")
+    args = p.parse_args(argv)
+    try:
+        for name in ("archs", "seeds", "workers", "save_every", "stop_after"):
+            value, low = getattr(args, name), 0 if name in ("archs", "stop_after") else 1
+            if value is not None and value < low:
+                raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected an int >= {low}")
+        spec = parse_spec(args.spec)
+        fingerprint = make_evaluator(spec).fingerprint
+        out = args.out or data_path(fingerprint)
+        if args.report:
+            print(report(out))
+            return 0
+        study = None if args.study == "none" else Path(args.study)
+        if study is not None and not study.is_file():
+            raise ValueError(f"--study {str(study)!r} does not exist: expected the study's CSV or 'none'")
+        store = Store(args.db or cache_dir() / "surrogate_data.sqlite", fingerprint)
+        items = work_list(args.archs, args.from_run, study)
+    except (ValueError, json.JSONDecodeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    added = load_committed(store, out, study)
+    print(f"evaluator {fingerprint}; loaded {added} committed rows into {store.db}", flush=True)
+    store.add_sources(items)
+    try:
+        collect(spec, store, items, args.seeds, args.workers, out, args.save_every, args.stop_after)
+    except KeyboardInterrupt:
+        print("stopped; rerun the same command to resume", file=sys.stderr)
+        return 130
+    print(report(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Fitting the surrogate on a data file: deterministic, memoized in memory, never pickled.
+
+The fitted model is *not* stored: :func:`load_surrogate` refits it from the committed CSV on first use in a process
+(seconds for ~1,000 architectures) and keeps it in memory, keyed by the file's content digest. The fit is a pure
+function of (data bytes, fingerprint, model, members, seed), so every process gets the same model, and there is no
+pickle to break across scikit-learn versions or to trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nasgym.space.architecture import Architecture
+from nasgym.space.loading import load_space
+from nasgym.surrogate.dataset import Table, file_digest, load_table
+from nasgym.surrogate.features import FeatureEncoder
+from nasgym.surrogate.models import MEMBERS, Ensemble
+
+SPACE = "proxy"  # the space the data samples (benchmarks/surrogate_data.py)
+FIT_SEED = 0
+_FITTED: dict[tuple, Surrogate] = {}
+
+
+@dataclass
+class Surrogate:
+    """A fitted ensemble with its feature encoder and the data's seed noise.
+
+    Attributes:
+        encoder: Architecture -> features.
+        model: The fitted :class:`~nasgym.surrogate.models.Ensemble`.
+        seed_std: RMS within-architecture seed standard deviation of the training data.
+        n_train: Number of training architectures.
+    """
+
+    encoder: FeatureEncoder
+    model: Ensemble
+    seed_std: float
+    n_train: int
+
+    def predict(self, archs: list[Architecture]) -> tuple[np.ndarray, np.ndarray]:
+        """(predicted mean accuracy, ensemble spread) of ``archs``."""
+        return self.model.predict(self.encoder.encode_many(archs))
+
+
+def fit_table(table: Table, rows: np.ndarray | None = None, model: str = "hgb", members: int = MEMBERS,
+              seed: int = FIT_SEED, encoder: FeatureEncoder | None = None) -> Surrogate:
+    """Fit ``model`` on the per-architecture mean accuracy of ``table`` (its ``rows`` only, when given)."""
+    encoder = encoder or FeatureEncoder(load_space(SPACE))
+    index = np.arange(len(table.archs)) if rows is None else np.asarray(rows)
+    x = encoder.encode_many([table.archs[i] for i in index])
+    ensemble = Ensemble(model, members, seed).fit(x, table.mean[index])
+    return Surrogate(encoder, ensemble, table.seed_std(), len(index))
+
+
+def load_surrogate(path: str | Path, fingerprint: str, model: str = "hgb", members: int = MEMBERS) -> Surrogate:
+    """The surrogate fitted on the rows of ``fingerprint`` in ``path``, fitted once per process and content."""
+    key = (str(Path(path).resolve()), file_digest(path), fingerprint, model, members)
+    if key not in _FITTED:
+        _FITTED[key] = fit_table(load_table(path, fingerprint), model=model, members=members)
+    return _FITTED[key]
+
+
+def holdout(n: int, fraction: float = 0.2, seed: int = FIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """(train, test) indices: a seeded random ``fraction`` of ``n`` held out."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = max(int(round(fraction * n)), 1)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
