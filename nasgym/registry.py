@@ -1,4 +1,5 @@
-"""``Registry``: a name -> object table (evaluator kinds, reward kinds, cost model kinds, heads, tasks) with the one
+"""``Registry``: a name -> object table (evaluator kinds, reward kinds, cost model kinds, heads, tasks, algorithms,
+black-box agents, surrogate models) with the one
 error message for an unknown name: ``<what>=<name!r> is invalid: expected one of a, b, c``."""
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class Registry(Generic[T]):
     def names(self) -> tuple[str, ...]:
         """The registered names, in registration order."""
         return tuple(self._items)
+
+    def items(self) -> Iterator[tuple[str, T]]:
+        """(name, object) pairs, in registration order."""
+        return iter(self._items.items())
 
     def error(self, name: object, hint: str = "") -> ValueError:
         """The error for an unknown ``name``, listing the valid ones (``hint`` is appended to the list)."""

@@ -46,7 +46,7 @@ def test_summarize_exact_values():
 def test_bad_bench_arguments(tmp_path):
     with pytest.raises(ValueError, match="--evaluations=0 is invalid"):
         BenchConfig(evaluations=0)
-    with pytest.raises(ValueError, match="unknown algorithm 'hillclimb'"):
+    with pytest.raises(ValueError, match="algorithm 'hillclimb' is unknown"):
         bench(BenchConfig(agents=["random", "hillclimb"], logdir=str(tmp_path / "bench")))
     assert not (tmp_path / "bench").exists()  # checked before any run
     with pytest.raises(ValueError, match="--agents=',' is invalid"):

@@ -11,6 +11,21 @@ def test_register_get_names_contains() -> None:
     reg.register("b", 2)
     assert reg.get("b") == 2 and reg.names() == ("a", "b") and list(reg) == ["a", "b"] and len(reg) == 2
     assert "a" in reg and "c" not in reg and ["a"] not in reg  # an unhashable name is simply absent
+    assert list(reg.items()) == [("a", 1), ("b", 2)]
+
+
+def test_algorithm_and_agent_tables_are_registries() -> None:
+    from nasgym.agents import AGENTS
+    from nasgym.search.algos import SB3_ALGOS, resolve_algo
+
+    assert isinstance(AGENTS, Registry) and isinstance(SB3_ALGOS, Registry)
+    with pytest.raises(ValueError) as error:
+        resolve_algo("hillclimb")
+    assert str(error.value) == ("algorithm 'hillclimb' is unknown: expected one of a2c, ars, ddpg, dqn, maskable_ppo, "
+                                "ppo, qrdqn, recurrent_ppo, sac, td3, trpo, evolution, nsga2, random, reinforce "
+                                "or path.py:Class")
+    with pytest.raises(ValueError, match="^agent 'x' is unknown: expected one of random, evolution, reinforce, nsga2$"):
+        AGENTS.get("x")
 
 
 @pytest.mark.parametrize(("registry", "message"), [

@@ -217,7 +217,7 @@ def test_demo_prints_best_and_references(tmp_path, monkeypatch, capsys, cache):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--algo", "ppo2"], "unknown algorithm 'ppo2': expected one of a2c, ars, ddpg, dqn"),
+    (["--algo", "ppo2"], "algorithm 'ppo2' is unknown: expected one of a2c, ars, ddpg, dqn"),
     (["--env", "nasgym/Nope-v0"], "unknown env 'nasgym/Nope-v0': expected one of nasgym/"),
     (["--algo", "sac", "--env", "nasgym/EdgeTPU-ZeroCost-v0"],
      "algorithm 'sac' does not support the action space Discrete(5) of 'nasgym/EdgeTPU-ZeroCost-v0': use "

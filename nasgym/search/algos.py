@@ -10,8 +10,8 @@ Two kinds of agent run on the same environment, budget and logger:
 - **Black-box agents** (any other class): built as ``Class(space, seed=seed, **hyperparams)``, they implement
   ``propose() -> list[int]`` (one choice index per decision) and ``observe(indices, reward, info)``; see
   ``nasgym.agents.base`` (the repository's ``agents/base.py``). :func:`nasgym.search.blackbox.run_blackbox`
-  evaluates each proposal by stepping the environment. Names in ``nasgym.agents.AGENTS`` (a dict name -> class) are
-  accepted by name.
+  evaluates each proposal by stepping the environment. Names in ``nasgym.agents.AGENTS`` (a
+  :class:`~nasgym.registry.Registry` name -> class) are accepted by name.
 """
 
 from __future__ import annotations
@@ -23,12 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SB3_ALGOS = {
+from nasgym.registry import Registry
+
+# name -> (module, class), registered in name order (the order the unknown-name error lists them in)
+SB3_ALGOS: Registry[tuple[str, str]] = Registry("algorithm", sep=" ", problem="is unknown")
+for _name, _where in sorted({
     "ppo": ("stable_baselines3", "PPO"), "a2c": ("stable_baselines3", "A2C"), "dqn": ("stable_baselines3", "DQN"),
     "sac": ("stable_baselines3", "SAC"), "td3": ("stable_baselines3", "TD3"), "ddpg": ("stable_baselines3", "DDPG"),
     "maskable_ppo": ("sb3_contrib", "MaskablePPO"), "recurrent_ppo": ("sb3_contrib", "RecurrentPPO"),
     "qrdqn": ("sb3_contrib", "QRDQN"), "trpo": ("sb3_contrib", "TRPO"), "ars": ("sb3_contrib", "ARS"),
-}
+}.items()):
+    SB3_ALGOS.register(_name, _where)
 BOX_ALGOS = ("sac", "td3", "ddpg")
 _ALL_MODES = ("discrete", "multidiscrete", "box")
 SUPPORTED_MODES = {name: _ALL_MODES for name in ("ppo", "a2c", "trpo", "ars", "recurrent_ppo")}
@@ -102,11 +107,11 @@ def _normalize(name: str) -> str:
     return aliases.get(key, key)
 
 
-def blackbox_agents() -> dict[str, type]:
+def blackbox_agents() -> Registry[type]:
     """Black-box agents known by name (``nasgym.agents.AGENTS``)."""
     from nasgym.agents import AGENTS
 
-    return dict(AGENTS)
+    return AGENTS
 
 
 def algo_names() -> list[str]:
@@ -115,7 +120,12 @@ def algo_names() -> list[str]:
 
 
 def resolve_algo(spec: str) -> AlgoSpec:
-    """``NAME`` or ``path.py:Class`` -> :class:`AlgoSpec`; ``ValueError`` naming the valid choices otherwise."""
+    """``NAME`` or ``path.py:Class`` -> :class:`AlgoSpec`.
+
+    Raises:
+        ValueError: For an unknown name (``algorithm 'x' is unknown: expected one of ...``, SB3 names, then agent
+            names, or path.py:Class) or an unusable plug-in file or class.
+    """
     from stable_baselines3.common.base_class import BaseAlgorithm
 
     if ":" in spec and spec.split(":", 1)[0].endswith(".py"):
@@ -142,7 +152,7 @@ def resolve_algo(spec: str) -> AlgoSpec:
     agents = blackbox_agents()
     if name in agents:
         return AlgoSpec(name, agents[name], "blackbox")
-    raise ValueError(f"unknown algorithm {spec!r}: expected one of {', '.join(algo_names())} or path.py:Class")
+    raise SB3_ALGOS.error(spec, hint="".join(f", {agent}" for agent in sorted(agents)) + " or path.py:Class")
 
 
 def check_hyperparams(algo: AlgoSpec, hyper: dict) -> None:

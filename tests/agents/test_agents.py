@@ -161,7 +161,7 @@ def test_bad_agent_specs(tmp_path):
         resolve_algo(f"{path}:Nope")
     with pytest.raises(ValueError, match="neither an SB3 BaseAlgorithm nor a black-box agent"):
         resolve_algo(f"{path}:NotAnAgent")
-    with pytest.raises(ValueError, match="unknown algorithm 'simulated_annealing': expected one of"):
+    with pytest.raises(ValueError, match="algorithm 'simulated_annealing' is unknown: expected one of"):
         resolve_algo("simulated_annealing")
 
 
