@@ -1,4 +1,4 @@
-"""The public API of DESIGN.md is reachable from `import nasgym` alone."""
+"""The public API (the names the README's Python examples use) is reachable from `import nasgym` alone."""
 
 import subprocess
 import sys

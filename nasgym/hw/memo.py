@@ -1,4 +1,5 @@
-"""Memoized cost of a run of layers (a block, the stem or the head), the unit of :class:`EdgeTPUCostModel`'s cache.
+"""Memoized cost of a run of layers (a block, the stem or the head), the unit of the cache of
+:class:`~nasgym.hw.cost.EdgeTPUCostModel`.
 
 A part stores its cost with all its parameters cached and with all of them streamed; the network sum picks one per
 part, and only the part that straddles the cache boundary ("excess" streaming) is recomputed, layer by layer.
