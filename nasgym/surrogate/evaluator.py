@@ -30,6 +30,7 @@ from nasgym.surrogate.fit import Surrogate, load_surrogate
 from nasgym.surrogate.models import MEMBERS, MODELS
 
 _MEMO_SIZE = 100_000
+MIN_ARCHS = 50  # fewer measured architectures would give a surrogate in name only
 
 
 def _spec_check() -> tuple:
@@ -68,6 +69,10 @@ class SurrogateEvaluator(ConfiguredEvaluator):
                              " (or pass data: PATH)")
         self.digest = file_digest(self.path)
         self.table = load_table(self.path, self.target_fingerprint)  # fails now on a bad file or no rows
+        n = int(self.table.complete(2).sum())
+        if n < MIN_ARCHS:
+            raise ValueError(f"surrogate data {str(self.path)!r} has {n} architectures with >= 2 seeds of evaluator "
+                             f"{self.target_fingerprint}: expected >= {MIN_ARCHS}; produce more with {DATA_COMMAND}")
         self._surrogate: Surrogate | None = None
         self._memo: dict[str, tuple[float, float]] = {}
         super().__init__(config)

@@ -40,19 +40,21 @@ def _rf(seed: int) -> Any:
 
 
 def _mlp(seed: int) -> Any:
+    from sklearn.compose import TransformedTargetRegressor
     from sklearn.neural_network import MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(64, 64), alpha=1e-2, max_iter=2000,
-                                                        learning_rate_init=1e-3, random_state=seed))
+    mlp = MLPRegressor(hidden_layer_sizes=(64, 64), alpha=1e-2, max_iter=1000, learning_rate_init=1e-3,
+                       early_stopping=True, n_iter_no_change=20, random_state=seed)
+    return TransformedTargetRegressor(make_pipeline(StandardScaler(), mlp), transformer=StandardScaler())
 
 
 MODELS: Registry[Callable[[int], Any]] = Registry("surrogate model")
 MODELS.register("hgb", _hgb)  # scikit-learn HistGradientBoosting
 MODELS.register("gb", _gb)  # scikit-learn GradientBoosting
 MODELS.register("rf", _rf)  # random forest
-MODELS.register("mlp", _mlp)  # multi-layer perceptron (standardized inputs)
+MODELS.register("mlp", _mlp)  # multi-layer perceptron (standardized inputs and target)
 
 
 class Ensemble:
