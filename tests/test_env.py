@@ -15,20 +15,13 @@ from nasgym_fakes import FakeEvaluator
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import nasgym
-from nasgym.env import NasEnv
 from nasgym.envs_config import ENVS_DIR, env_ids, load_env_config, make_env
-from nasgym.hw.cost import MacsCostModel
 from nasgym.model.lowering import layer_macs, lower
 from nasgym.rewards import make_reward
 from nasgym.space.search_space import canonical_action
 
 ROOT = Path(__file__).resolve().parents[1]
-REWARD = {"kind": "mnas", "target_latency_ms": 0.06}
-
-
-def make(space: str = "proxy", evaluator=None, **kwargs) -> NasEnv:
-    return NasEnv(nasgym.load_space(space), MacsCostModel(), evaluator or FakeEvaluator(), make_reward(REWARD),
-                  **kwargs)
+REWARD = {"kind": "mnas", "target_latency_ms": 0.06}  # the fake_env fixture's reward
 
 
 def run_episode(env: gym.Env, actions) -> tuple[list, float, dict]:
@@ -42,8 +35,8 @@ def run_episode(env: gym.Env, actions) -> tuple[list, float, dict]:
     return observations, reward, info
 
 
-def test_spaces_and_reset_observation():
-    env = make()
+def test_spaces_and_reset_observation(fake_env):
+    env = fake_env()
     d, c = len(env.space.decisions), env.space.max_choices
     assert env.action_space == gym.spaces.Discrete(c)
     assert env.observation_space.shape == (d * c + d + 2,) and env.observation_space.dtype == np.float32
@@ -53,8 +46,8 @@ def test_spaces_and_reset_observation():
     assert 0.0 < obs[-1] < 1.0  # the stem's MACs are fixed in the proxy space
 
 
-def test_observation_tracks_choices_and_partial_macs():
-    env = make()
+def test_observation_tracks_choices_and_partial_macs(fake_env):
+    env = fake_env()
     d, c = len(env.space.decisions), env.space.max_choices
     env.reset(seed=0)
     rng = np.random.default_rng(1)
@@ -76,8 +69,8 @@ def test_observation_tracks_choices_and_partial_macs():
     assert obs[-1] == pytest.approx(expected / (expected + env.encoder.macs_scale))
 
 
-def test_action_masks_match_the_cursor_and_invalid_actions_are_canonicalized():
-    env = make()
+def test_action_masks_match_the_cursor_and_invalid_actions_are_canonicalized(fake_env):
+    env = fake_env()
     env.reset(seed=0)
     canonicalized = 0
     for step in range(len(env.space.decisions)):
@@ -95,31 +88,31 @@ def test_action_masks_match_the_cursor_and_invalid_actions_are_canonicalized():
 
 
 @pytest.mark.parametrize("action", [-1, 5, 99, np.int64(7)])
-def test_out_of_range_action_is_an_error(action):
-    env = make()
+def test_out_of_range_action_is_an_error(action, fake_env):
+    env = fake_env()
     env.reset(seed=0)
     with pytest.raises(ValueError, match=rf"action {int(action)} is out of range: expected an integer in \[0, 4\]"):
         env.step(action)
 
 
 @pytest.mark.parametrize("action", [1.5, "a", True, np.array([1, 2]), np.array([[1]]), np.array(1.0), None])
-def test_wrongly_typed_or_shaped_action_is_an_error(action):
-    env = make()
+def test_wrongly_typed_or_shaped_action_is_an_error(action, fake_env):
+    env = fake_env()
     env.reset(seed=0)
     with pytest.raises(ValueError, match=r"is invalid: expected an integer in \[0, 4\]"):
         env.step(action)
 
 
-def test_integer_arrays_are_accepted():
-    env = make()
+def test_integer_arrays_are_accepted(fake_env):
+    env = fake_env()
     env.reset(seed=0)
     env.step(np.array(0))
     env.step(np.array([1], dtype=np.int32))
     assert env.cursor.indices == [0, 1]
 
 
-def test_step_before_reset_and_after_the_end():
-    env = make()
+def test_step_before_reset_and_after_the_end(fake_env):
+    env = fake_env()
     with pytest.raises(RuntimeError, match="call reset"):
         env.step(0)
     env.reset(seed=0)
@@ -128,9 +121,9 @@ def test_step_before_reset_and_after_the_end():
         env.step(0)
 
 
-def test_terminal_info_and_reward():
+def test_terminal_info_and_reward(fake_env):
     evaluator = FakeEvaluator()
-    env = make(evaluator=evaluator)
+    env = fake_env(evaluator=evaluator)
     env.reset(seed=5)
     _, reward, info = run_episode(env, [1] * len(env.space.decisions))
     arch = env.space.decode(env.cursor.indices)
@@ -146,8 +139,8 @@ def test_terminal_info_and_reward():
     assert {"energy_mj"} <= set(info)
 
 
-def test_determinism_and_evaluation_seed():
-    env_a, env_b = make(), make()
+def test_determinism_and_evaluation_seed(fake_env):
+    env_a, env_b = fake_env(), fake_env()
     actions = list(np.random.default_rng(3).integers(0, 5, len(env_a.space.decisions)))
     env_a.reset(seed=11)
     env_b.reset(seed=11)
@@ -159,24 +152,24 @@ def test_determinism_and_evaluation_seed():
     assert info_c["eval_seed"] == 12 and info_c["accuracy"] != info_a["accuracy"]  # seed-dependent jitter
     env_b.reset()  # no seed: the evaluation seed stays
     assert env_b.eval_seed == 12
-    fixed = make(eval_seed=3)
+    fixed = fake_env(eval_seed=3)
     fixed.reset(seed=99)
     assert fixed.eval_seed == 3
 
 
-def test_repeated_architecture_hits_the_memory_cache():
+def test_repeated_architecture_hits_the_memory_cache(fake_env):
     evaluator = FakeEvaluator()
-    env = make(evaluator=evaluator)
+    env = fake_env(evaluator=evaluator)
     for _ in range(3):
         env.reset(seed=0)
         _, _, info = run_episode(env, [2] * len(env.space.decisions))
     assert evaluator.calls == 1 and info["cache_hit"] is True
 
 
-def test_sqlite_cache_is_shared_between_envs(tmp_path):
+def test_sqlite_cache_is_shared_between_envs(tmp_path, fake_env):
     first, second = FakeEvaluator(), FakeEvaluator()
-    env_a = make(evaluator=first, cache=tmp_path / "c.sqlite")
-    env_b = make(evaluator=second, cache=tmp_path / "c.sqlite")
+    env_a = fake_env(evaluator=first, cache=tmp_path / "c.sqlite")
+    env_b = fake_env(evaluator=second, cache=tmp_path / "c.sqlite")
     arch = env_a.space.sample(0)
     assert env_a.evaluate(arch)["cache_hit"] is False
     info = env_b.evaluate(arch)
@@ -193,13 +186,13 @@ def test_constructor_is_lazy():
     env.close()
 
 
-def test_render_ansi():
-    env = make(render_mode="ansi")
+def test_render_ansi(fake_env):
+    env = fake_env(render_mode="ansi")
     env.reset(seed=0)
     env.step(0)
     assert env.render().startswith(f"1/{len(env.space.decisions)} decisions: {env.space.decisions[0].name}=")
     with pytest.raises(ValueError, match="render_mode='human' is invalid"):
-        make(render_mode="human")
+        fake_env(render_mode="human")
 
 
 # ------------------------------------------------------------------------- definitions and ids
@@ -302,8 +295,8 @@ def test_gymnasium_make_without_importing_nasgym_first():
     assert out.stdout.strip() == "Discrete(5)"
 
 
-def test_info_arch_is_valid_json():
-    env = make()
+def test_info_arch_is_valid_json(fake_env):
+    env = fake_env()
     env.reset(seed=0)
     _, _, info = run_episode(env, [0] * 40)
     assert json.loads(info["arch"])["stages"]

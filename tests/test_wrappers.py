@@ -3,23 +3,13 @@
 import gymnasium as gym
 import numpy as np
 import pytest
-from nasgym_fakes import FakeEvaluator
 
-import nasgym
-from nasgym.env import NasEnv
-from nasgym.hw.cost import MacsCostModel
-from nasgym.rewards import make_reward
 from nasgym.wrappers import BoxActions, MultiDiscreteActions, decision_units, episode_length, wrap_action_mode
 
 
-def make(space: str = "proxy") -> NasEnv:
-    return NasEnv(nasgym.load_space(space), MacsCostModel(), FakeEvaluator(),
-                  make_reward({"kind": "abs", "target_latency_ms": 0.06}))
-
-
 @pytest.mark.parametrize("space", ["proxy", "edgetpu-v2"])
-def test_units_partition_the_decisions_one_block_each(space):
-    env = make(space)
+def test_units_partition_the_decisions_one_block_each(space, fake_env):
+    env = fake_env(space)
     units = decision_units(env)
     assert units[0][0] == 0 and units[-1][1] == len(env.space.decisions)
     assert all(a[1] == b[0] for a, b in zip(units[:-1], units[1:], strict=True))
@@ -30,16 +20,16 @@ def test_units_partition_the_decisions_one_block_each(space):
     assert len(units) == len(block_keys)  # every unit holds exactly one block's decisions
 
 
-def test_proxy_units_are_exact():
-    env = make()
+def test_proxy_units_are_exact(fake_env):
+    env = fake_env()
     assert decision_units(env) == [(0, 2), (2, 7), (7, 12), (12, 16), (16, 21), (21, 25), (25, 30)]
     wrapped = MultiDiscreteActions(env)
     assert wrapped.action_space == gym.spaces.MultiDiscrete([5] * 5) and episode_length(wrapped) == 7
 
 
-def test_multidiscrete_episode_equals_the_flat_episode():
+def test_multidiscrete_episode_equals_the_flat_episode(fake_env):
     rng = np.random.default_rng(0)
-    flat_env, wrapped = make(), MultiDiscreteActions(make())
+    flat_env, wrapped = fake_env(), MultiDiscreteActions(fake_env())
     flat_env.reset(seed=1)
     wrapped.reset(seed=1)
     for step, (start, stop) in enumerate(wrapped.units):
@@ -51,8 +41,8 @@ def test_multidiscrete_episode_equals_the_flat_episode():
     assert result[4]["arch"] == flat[4]["arch"] and result[1] == flat[1]
 
 
-def test_multidiscrete_masks_and_bad_actions():
-    wrapped = MultiDiscreteActions(make())
+def test_multidiscrete_masks_and_bad_actions(fake_env):
+    wrapped = MultiDiscreteActions(fake_env())
     wrapped.reset(seed=0)
     masks = wrapped.action_masks()
     assert masks.shape == (25,) and masks[5:].all()
@@ -65,8 +55,8 @@ def test_multidiscrete_masks_and_bad_actions():
         wrapped.step(np.zeros(5))
 
 
-def test_box_maps_onto_the_valid_choices():
-    wrapped = BoxActions(make())
+def test_box_maps_onto_the_valid_choices(fake_env):
+    wrapped = BoxActions(fake_env())
     wrapped.reset(seed=0)
     nas = wrapped.nas
     for value in (-1.0, 1.0, 0.0, 0.3, -0.99):
@@ -87,15 +77,15 @@ def test_box_maps_onto_the_valid_choices():
     (np.array([0.1, 0.2]), r"expected a float array of shape \(1,\) in \[-1, 1\]"),
     ("x", r"expected a float array of shape \(1,\)"),
 ])
-def test_box_bad_actions(action, match):
-    wrapped = BoxActions(make())
+def test_box_bad_actions(action, match, fake_env):
+    wrapped = BoxActions(fake_env())
     wrapped.reset(seed=0)
     with pytest.raises(ValueError, match=match):
         wrapped.step(action)
 
 
-def test_wrap_action_mode_rejects_unknown_modes():
-    env = make()
+def test_wrap_action_mode_rejects_unknown_modes(fake_env):
+    env = fake_env()
     assert wrap_action_mode(env, "discrete") is env
     with pytest.raises(ValueError, match="mode 'joystick' is invalid: expected one of discrete, multidiscrete, box"):
         wrap_action_mode(env, "joystick")

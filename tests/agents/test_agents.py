@@ -1,30 +1,18 @@
 """Agents on a deterministic fast env: they improve with their budget, REINFORCE learns, plug-ins load."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nasgym
 import nasgym.search
 from nasgym.agents import AGENTS, NSGA2, RandomSearch, RegularizedEvolution, Reinforce
-from nasgym.env import NasEnv
-from nasgym.hw import make_cost_model
-from nasgym.rewards import make_reward
 from nasgym.search import RunConfig, resolve_algo
 from nasgym.search.blackbox import run_blackbox
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from nasgym_fakes import FakeEvaluator  # noqa: E402
-
 BUDGET = 150
-
-
-def fast_env() -> NasEnv:
-    """Proxy space, simulated Tensor G1 latency, deterministic MAC-driven accuracy, TuNAS abs reward."""
-    return NasEnv(nasgym.load_space("proxy"), make_cost_model({"kind": "edgetpu", "hardware": "tensor-g1"}),
-                  FakeEvaluator(), make_reward({"kind": "abs", "target_latency_ms": 0.3, "beta": -0.5}))
+# proxy space, simulated Tensor G1 latency, deterministic MAC-driven accuracy, TuNAS abs reward
+FAST = {"cost": {"kind": "edgetpu", "hardware": "tensor-g1"},
+        "reward": {"kind": "abs", "target_latency_ms": 0.3, "beta": -0.5}}
 
 
 def run(agent, env, budget=BUDGET) -> list[float]:
@@ -34,18 +22,18 @@ def run(agent, env, budget=BUDGET) -> list[float]:
 
 
 @pytest.mark.parametrize("name", sorted(AGENTS))
-def test_each_agent_improves_beyond_its_first_tenth(name):
-    env = fast_env()
+def test_each_agent_improves_beyond_its_first_tenth(name, fake_env):
+    env = fake_env(**FAST)
     rewards = run(AGENTS[name](env.space, seed=1), env)
     assert len(rewards) == BUDGET
     first_tenth = max(rewards[: BUDGET // 10])
     assert max(rewards) > first_tenth, name
 
 
-def test_runs_are_deterministic_for_a_seed():
+def test_runs_are_deterministic_for_a_seed(fake_env):
     for name in ("random", "evolution", "reinforce", "nsga2"):
-        a = run(AGENTS[name](fast_env().space, seed=3), fast_env(), 30)
-        b = run(AGENTS[name](fast_env().space, seed=3), fast_env(), 30)
+        a = run(AGENTS[name](fake_env(**FAST).space, seed=3), fake_env(**FAST), 30)
+        b = run(AGENTS[name](fake_env(**FAST).space, seed=3), fake_env(**FAST), 30)
         assert a == b, name
 
 
@@ -141,12 +129,12 @@ class NotAnAgent:
 '''
 
 
-def test_plugin_agent_loads_from_a_file_and_runs(tmp_path):
+def test_plugin_agent_loads_from_a_file_and_runs(tmp_path, fake_env):
     path = tmp_path / "my_agent.py"
     path.write_text(PLUGIN)
     spec = resolve_algo(f"{path}:FirstChoice")
     assert spec.kind == "blackbox"
-    env = fast_env()
+    env = fake_env(**FAST)
     agent = spec.cls(env.space, seed=0)
     rewards = run(agent, env, 3)
     assert len(rewards) == 3 and len(set(rewards)) == 1 and agent.last == rewards[-1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 
-import numpy as np
 import pytest
 import torch
 
@@ -19,25 +18,15 @@ DIGITS = TaskData("digits")
 TINY = Recipe(epochs=2, batch_size=64, lr=0.01, train_images=768)
 
 
-def proxy_arch(seed: int = 0) -> nasgym.Architecture:
-    """A proxy-space architecture with at least one group conv."""
-    space = nasgym.load_space("proxy")
-    for s in range(seed, seed + 200):
-        arch = space.sample(np.random.default_rng(s))
-        if any(b.op in ("ibn_fused_grouped", "ibn_grouped") for b in arch.blocks):
-            return arch
-    raise AssertionError("no grouped architecture sampled")
-
-
 @pytest.fixture(scope="module")
-def finalized(tmp_path_factory):
+def finalized(tmp_path_factory, grouped_proxy_arch):
     out = tmp_path_factory.mktemp("final")
     lines: list[str] = []
-    record = finalize(Source(proxy_arch(), "arch"), out, TINY, DIGITS, device="cpu", progress=lines.append)
+    record = finalize(Source(grouped_proxy_arch(), "arch"), out, TINY, DIGITS, device="cpu", progress=lines.append)
     return out, record, lines
 
 
-def test_finalize_writes_weights_arch_and_metrics(finalized):
+def test_finalize_writes_weights_arch_and_metrics(finalized, grouped_proxy_arch):
     out, record, lines = finalized
     assert {p.name for p in out.iterdir()} >= {"weights.pt", "arch.json", "final.json", "checkpoint.pt"}
     assert not list(out.glob(".*.tmp"))
@@ -47,13 +36,13 @@ def test_finalize_writes_weights_arch_and_metrics(finalized):
     assert network.input_shape == (8, 8, 1) and record["network"] == network.to_string()
     model, arch = load_network(out, 10)
     assert arch == network and sum(p.numel() for p in model.parameters()) == record["params"]
-    assert resolve(str(out)).kind == "final" and resolve(str(out)).arch == proxy_arch()
+    assert resolve(str(out)).kind == "final" and resolve(str(out)).arch == grouped_proxy_arch()
     again: list[str] = []
-    assert finalize(Source(proxy_arch(), "arch"), out, TINY, DIGITS, progress=again.append)["test_accuracy"] \
+    assert finalize(Source(grouped_proxy_arch(), "arch"), out, TINY, DIGITS, progress=again.append)["test_accuracy"] \
         == record["test_accuracy"] and "already finalized" in again[0]
 
 
-def test_finalize_resumes_exactly_and_refuses_another_run(finalized, tmp_path):
+def test_finalize_resumes_exactly_and_refuses_another_run(finalized, tmp_path, grouped_proxy_arch):
     out, record, _ = finalized
 
     def stop_after_first(line: str) -> None:
@@ -61,10 +50,10 @@ def test_finalize_resumes_exactly_and_refuses_another_run(finalized, tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        finalize(Source(proxy_arch(), "arch"), tmp_path, TINY, DIGITS, progress=stop_after_first)
+        finalize(Source(grouped_proxy_arch(), "arch"), tmp_path, TINY, DIGITS, progress=stop_after_first)
     assert (tmp_path / "checkpoint.pt").is_file() and not (tmp_path / "final.json").exists()
     lines: list[str] = []
-    resumed = finalize(Source(proxy_arch(), "arch"), tmp_path, TINY, DIGITS, progress=lines.append)
+    resumed = finalize(Source(grouped_proxy_arch(), "arch"), tmp_path, TINY, DIGITS, progress=lines.append)
     assert lines[0].endswith("resuming after epoch 1/2") and len(lines) == 2
     assert [h["val_accuracy"] for h in resumed["history"]] == [
         h["val_accuracy"] for h in record["history"]]
@@ -72,17 +61,17 @@ def test_finalize_resumes_exactly_and_refuses_another_run(finalized, tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     with pytest.raises(ValueError, match="holds another finalize run"):
         (tmp_path / "final.json").unlink()
-        finalize(Source(proxy_arch(), "arch"), tmp_path, Recipe(epochs=3, batch_size=32), DIGITS)
+        finalize(Source(grouped_proxy_arch(), "arch"), tmp_path, Recipe(epochs=3, batch_size=32), DIGITS)
 
 
-def test_checkpoint_is_loaded_without_pickle(tmp_path):
+def test_checkpoint_is_loaded_without_pickle(tmp_path, grouped_proxy_arch):
     class Planted:
         def __reduce__(self):
             return (os.system, ("touch planted",))
 
     torch.save({"identity": Planted()}, tmp_path / "checkpoint.pt")
     with pytest.raises(ValueError, match="cannot be read"):
-        finalize(Source(proxy_arch(), "arch"), tmp_path, TINY, DIGITS)
+        finalize(Source(grouped_proxy_arch(), "arch"), tmp_path, TINY, DIGITS)
     assert not (tmp_path / "planted").exists()
 
 
@@ -103,16 +92,16 @@ def test_onnx_export_matches_torch_on_validation_images(finalized, tmp_path):
     assert report.latency is not None and report.latency.ok  # exported (grouped) graph costs what the env reported
 
 
-def test_export_needs_trained_weights(tmp_path):
+def test_export_needs_trained_weights(tmp_path, grouped_proxy_arch):
     with pytest.raises(ValueError, match="run `train.py finalize` on it first"):
-        export(Source(proxy_arch(), "arch"), "onnx", out=tmp_path / "x.onnx")
+        export(Source(grouped_proxy_arch(), "arch"), "onnx", out=tmp_path / "x.onnx")
     with pytest.raises(ValueError, match="--format 'tflite' is invalid"):
-        export(Source(proxy_arch(), "arch"), "tflite")
+        export(Source(grouped_proxy_arch(), "arch"), "tflite")
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_exported_graph_latency_equals_env_latency(seed):
-    arch = proxy_arch(seed * 50)
+def test_exported_graph_latency_equals_env_latency(seed, grouped_proxy_arch):
+    arch = grouped_proxy_arch(seed * 50)
     for spec in ({"kind": "edgetpu", "hardware": "tensor-g1"}, {"kind": "edgetpu", "hardware": "coral-usb"}):
         grouped, split = (latency_check(arch, spec, group_conv=form) for form in ("grouped", "split"))
         assert grouped.ok and split.ok, (grouped.env_ms, grouped.graph_ms, split.graph_ms)

@@ -12,17 +12,6 @@ from nasgym.deploy.network import load_network
 from nasgym.deploy.source import Source, TaskData, resolve
 
 
-def proxy_arch():
-    """A proxy-space architecture with a group conv (exported as slice + convs + concat)."""
-    import numpy as np
-
-    import nasgym
-
-    space = nasgym.load_space("proxy")
-    return next(a for a in (space.sample(np.random.default_rng(s)) for s in range(200))
-                if any(b.op in ("ibn_fused_grouped", "ibn_grouped") for b in a.blocks))
-
-
 def test_missing_extra_is_one_line_with_the_install_command(monkeypatch):
     monkeypatch.setattr(tflite, "available", lambda: False)
     with pytest.raises(ValueError, match=r"needs litert-torch: pip install 'nasgym\[tflite\]'"):
@@ -32,12 +21,12 @@ def test_missing_extra_is_one_line_with_the_install_command(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not tflite.available(), reason="litert-torch not installed (make test-tflite)")
-def test_int8_tflite_is_fully_int8_and_agrees_with_float(tmp_path):
+def test_int8_tflite_is_fully_int8_and_agrees_with_float(tmp_path, grouped_proxy_arch):
     import json
 
     import numpy as np
 
-    finalize(Source(proxy_arch(), "arch"), tmp_path, Recipe(epochs=3, batch_size=64), TaskData("digits"))
+    finalize(Source(grouped_proxy_arch(), "arch"), tmp_path, Recipe(epochs=3, batch_size=64), TaskData("digits"))
     report = export(resolve(str(tmp_path)), "tflite-int8", images=0)  # the whole test split
     extra = report.extra
     assert report.check.ok and extra["test_top1_agreement"] >= tflite.MIN_AGREEMENT

@@ -1,6 +1,5 @@
 """EdgeTPUCostModel and make_cost_model: the contract the environment relies on."""
 
-import numpy as np
 import pytest
 
 import nasgym
@@ -10,10 +9,8 @@ KEYS = {"latency_ms", "energy_mj", "params", "macs", "param_bytes", "fits_on_chi
 
 
 @pytest.fixture(scope="module")
-def archs():
-    space = nasgym.load_space("edgetpu-v2")
-    rng = np.random.default_rng(0)
-    return [space.sample(rng) for _ in range(12)] + [nasgym.reference("mobilenet_edgetpu_v2_s")]
+def archs(sample_archs):
+    return sample_archs("edgetpu-v2", 12, 0) + [nasgym.reference("mobilenet_edgetpu_v2_s")]
 
 
 def test_protocol_and_keys(archs):

@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pytest
 import torch
 
@@ -15,10 +14,8 @@ torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")
-def samples():
-    space = nasgym.load_space("edgetpu-v2")
-    rng = np.random.default_rng(3)
-    return [space.sample(rng) for _ in range(40)]
+def samples(sample_archs):
+    return sample_archs("edgetpu-v2", 40, 3)
 
 
 def test_fast_rows_equal_lowering(samples):

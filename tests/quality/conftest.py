@@ -1,8 +1,8 @@
-"""Shared fixtures of the quality tests: one thread for determinism, small proxy-space architectures."""
+"""Shared fixtures of the quality tests: one thread for determinism, small proxy-space architectures (the
+proxy space itself is the suite-wide ``proxy_space`` of tests/conftest.py)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
@@ -18,11 +18,6 @@ def _one_thread():
 
 
 @pytest.fixture(scope="session")
-def proxy_space() -> nasgym.SearchSpace:
-    return nasgym.load_space("proxy")
-
-
-@pytest.fixture(scope="session")
-def archs(proxy_space) -> list[nasgym.Architecture]:
-    rng = np.random.default_rng(123)
-    return [proxy_space.sample(rng) for _ in range(4)]
+def archs(sample_archs) -> list[nasgym.Architecture]:
+    """Four proxy-space architectures (seed 123)."""
+    return sample_archs("proxy", 4, 123)

@@ -57,9 +57,8 @@ def test_zero_cost_takes_a_device_outside_its_fingerprint():
             "cpu", cpu["score_naswot"], cpu["score_synflow"])
 
 
-def test_supernet_takes_a_device_outside_its_fingerprint(tmp_path):
-    spec = {"kind": "supernet", "dataset": "digits", "warmup_steps": 4, "batch_size": 16, "bn_images": 32,
-            "val_images": 64, "checkpoint_every": 2, "cache_dir": str(tmp_path)}
+def test_supernet_takes_a_device_outside_its_fingerprint(supernet_spec):
+    spec = supernet_spec(warmup_steps=4, bn_images=32, val_images=64, checkpoint_every=2)
     assert make_evaluator({**spec, "device": "cpu"}).fingerprint == make_evaluator(spec).fingerprint
     with pytest.raises(ValueError, match=r"supernet evaluator field device='cuda:x' is invalid"):
         make_evaluator({**spec, "device": "cuda:x"})

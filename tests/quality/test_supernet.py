@@ -7,11 +7,6 @@ from nasgym.quality.data import load_dataset
 from nasgym.quality.supernet import Supernet
 
 
-def _spec(tmp_path, **extra):
-    return {"kind": "supernet", "dataset": "digits", "warmup_steps": 6, "batch_size": 16, "checkpoint_every": 3,
-            "bn_images": 64, "val_images": 100, "cache_dir": str(tmp_path), **extra}
-
-
 def test_extracted_network_computes_the_supernet_path(proxy_space, archs):
     torch.manual_seed(0)
     net = Supernet(proxy_space, num_classes=10, in_channels=1).train()
@@ -36,8 +31,8 @@ def test_kernels_are_centered_slices_and_ops_do_not_share(proxy_space, archs):
         bank.take(8, 1, 7)
 
 
-def test_checkpoint_is_written_atomically_and_reused(tmp_path, monkeypatch, archs):
-    first = make_evaluator(_spec(tmp_path))
+def test_checkpoint_is_written_atomically_and_reused(tmp_path, monkeypatch, archs, supernet_spec):
+    first = make_evaluator(supernet_spec())
     result = first.evaluate(archs[0], 0)
     assert 0.0 <= result["accuracy"] <= 1.0 and result["eval_seconds"] > 0 and "failed" not in result
     assert first.checkpoint_path.is_file() and first.checkpoint_path.parent == tmp_path
@@ -50,13 +45,14 @@ def test_checkpoint_is_written_atomically_and_reused(tmp_path, monkeypatch, arch
         raise AssertionError("a checkpointed supernet was trained again")
 
     monkeypatch.setattr(SupernetEvaluator, "_train", no_training)
-    second = make_evaluator(_spec(tmp_path))
+    second = make_evaluator(supernet_spec())
     assert second.evaluate(archs[0], 0)["accuracy"] == result["accuracy"]
     assert second.warmup_times == first.warmup_times
 
 
-def test_interrupted_warm_up_resumes_exactly(tmp_path, monkeypatch):
-    whole = make_evaluator(_spec(tmp_path / "whole")).warm_up().state_dict()
+def test_interrupted_warm_up_resumes_exactly(tmp_path, monkeypatch, supernet_spec):
+    whole_spec, cut_spec = (supernet_spec(cache_dir=str(tmp_path / name)) for name in ("whole", "cut"))
+    whole = make_evaluator(whole_spec).warm_up().state_dict()
     real_check = training.check_loss
 
     def interrupt(value, step, limit):
@@ -66,15 +62,15 @@ def test_interrupted_warm_up_resumes_exactly(tmp_path, monkeypatch):
 
     monkeypatch.setattr(training, "check_loss", interrupt)  # the shared train_step's
     with pytest.raises(KeyboardInterrupt):
-        make_evaluator(_spec(tmp_path / "cut")).warm_up()
+        make_evaluator(cut_spec).warm_up()
     monkeypatch.setattr(training, "check_loss", real_check)
-    assert torch.load(make_evaluator(_spec(tmp_path / "cut")).checkpoint_path, weights_only=True)["step"] == 3
-    resumed = make_evaluator(_spec(tmp_path / "cut")).warm_up().state_dict()
+    assert torch.load(make_evaluator(cut_spec).checkpoint_path, weights_only=True)["step"] == 3
+    resumed = make_evaluator(cut_spec).warm_up().state_dict()
     assert all(torch.equal(whole[k], resumed[k]) for k in whole)
 
 
-def test_finetune_steps_and_foreign_architecture(tmp_path, archs):
-    evaluator = make_evaluator(_spec(tmp_path, finetune_steps=3))
+def test_finetune_steps_and_foreign_architecture(archs, supernet_spec):
+    evaluator = make_evaluator(supernet_spec(finetune_steps=3))
     assert "failed" not in evaluator.evaluate(archs[1], 2)
     with pytest.raises(ValueError, match="not in space 'proxy'"):
         evaluator.evaluate(nasgym.reference("mobilenet_v2_1.0"), 0)

@@ -23,14 +23,15 @@ class Payload:
         return (open, (self.marker, "w"))
 
 
-def spec(tmp_path) -> dict:
-    return {"kind": "supernet", "dataset": "digits", "warmup_steps": 2, "batch_size": 16, "checkpoint_every": 1,
-            "bn_images": 32, "val_images": 50, "cache_dir": str(tmp_path)}
+@pytest.fixture
+def spec(supernet_spec) -> dict:
+    """A 2-step supernet spec checkpointing every step into the test's tmp_path."""
+    return supernet_spec(warmup_steps=2, checkpoint_every=1, bn_images=32, val_images=50)
 
 
 @pytest.mark.parametrize("how", ["pickle", "torch.save"])
-def test_planted_checkpoint_does_not_run_code(how, tmp_path):
-    evaluator = make_evaluator(spec(tmp_path))
+def test_planted_checkpoint_does_not_run_code(how, tmp_path, spec):
+    evaluator = make_evaluator(spec)
     marker = tmp_path / "pwned"
     payload = {"supernet": Payload(str(marker)), "optimizer": {}, "step": 0, "warmup_times": {}}
     evaluator.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,9 +48,9 @@ def test_planted_checkpoint_does_not_run_code(how, tmp_path):
     assert not marker.exists()
 
 
-def test_genuine_checkpoint_loads_with_weights_only(tmp_path):
-    first = make_evaluator(spec(tmp_path))
+def test_genuine_checkpoint_loads_with_weights_only(tmp_path, spec):
+    first = make_evaluator(spec)
     first.evaluate(nasgym.load_space("proxy").sample(np.random.default_rng(0)), 0)
-    second = make_evaluator(spec(tmp_path))
+    second = make_evaluator(spec)
     net = second.warm_up()
     assert torch.equal(next(net.parameters()), next(first.warm_up().parameters()))

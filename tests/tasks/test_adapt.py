@@ -1,6 +1,5 @@
 """Proxy networks of the tasks: strides/width mapping, 1-D lowering, the built modules' shapes and counts."""
 
-import numpy as np
 import pytest
 import torch
 
@@ -9,8 +8,8 @@ from nasgym.tasks.adapt import segmentation_proxy, text_proxy
 
 
 @pytest.fixture(scope="module")
-def arch():
-    return nasgym.load_space("proxy").sample(np.random.default_rng(3))
+def arch(sample_archs):
+    return sample_archs("proxy", 1, 3)[0]
 
 
 def _strides(a):

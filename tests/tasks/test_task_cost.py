@@ -8,8 +8,8 @@ from nasgym.hw import EdgeTPUCostModel, make_cost_model, simulate
 
 
 @pytest.fixture(scope="module")
-def arch():
-    return nasgym.load_space("proxy").sample(np.random.default_rng(1))
+def arch(sample_archs):
+    return sample_archs("proxy", 1, 1)[0]
 
 
 def task_cost(task: str, **spec) -> EdgeTPUCostModel:

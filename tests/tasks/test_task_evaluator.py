@@ -16,8 +16,8 @@ DIGIT_MOSAICS = {"source": "digits", "train_size": 300, "val_size": 60, "test_si
 
 
 @pytest.fixture(scope="module")
-def arch():
-    return nasgym.load_space("proxy").sample(np.random.default_rng(0))
+def arch(sample_archs):
+    return sample_archs("proxy", 1, 0)[0]
 
 
 @pytest.fixture(scope="module")
