@@ -204,9 +204,9 @@ class SearchSpace:
                              f"expected {expected}")
         indices = []
         for d in self.decisions:
-            value = _arch_value(arch, d)
+            value = decision_value(arch, d)
             if value not in d.choices:
-                value = d.choices[0] if _ignored(arch, d) else value
+                value = d.choices[0] if decision_ignored(arch, d) else value
             if value not in d.choices:
                 raise ValueError(f"architecture is not in space {self.name!r}: {d.name}={value!r}, "
                                  f"expected one of {list(d.choices)}")
@@ -291,7 +291,8 @@ def canonical_action(mask: np.ndarray, action: int) -> int:
     return int(valid[np.argmin(np.abs(valid - clipped))])
 
 
-def _arch_value(arch: Architecture, d: Decision) -> object:
+def decision_value(arch: Architecture, d: Decision) -> object:
+    """The value ``arch`` has for decision ``d`` (also where ``arch`` ignores it: see :func:`decision_ignored`)."""
     if d.kind == "stem_filters":
         return arch.stem_filters
     if d.kind == "stem_kernel":
@@ -305,7 +306,7 @@ def _arch_value(arch: Architecture, d: Decision) -> object:
             "group_size": block.group_size}[d.kind]
 
 
-def _ignored(arch: Architecture, d: Decision) -> bool:
+def decision_ignored(arch: Architecture, d: Decision) -> bool:
     """Whether decision ``d`` is ignored for ``arch`` (block attributes of a skip, group size of ungrouped op)."""
     if d.block is None or d.kind == "op":
         return False

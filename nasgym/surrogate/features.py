@@ -22,8 +22,9 @@ import numpy as np
 from nasgym.model.counting import count
 from nasgym.model.lowering import layer_macs, layer_params, lower_block
 from nasgym.space.architecture import Architecture
-from nasgym.space.block import GROUPED_OPS, OPS, Block
-from nasgym.space.search_space import SearchSpace
+from nasgym.space.block import OPS, Block
+from nasgym.space.search_space import SearchSpace, decision_ignored, decision_value
+from nasgym.space.spec import Decision
 
 NUM_CLASSES = 10  # the classification task of the evaluators the surrogate learns
 
@@ -120,19 +121,6 @@ class FeatureEncoder:
         return self.space.decode(indices)
 
 
-def _value(arch: Architecture, d) -> object:
+def _value(arch: Architecture, d: Decision) -> object:
     """The value of decision ``d`` in ``arch``, ``None`` where ``arch`` ignores it."""
-    if d.kind == "stem_filters":
-        return arch.stem_filters
-    if d.kind == "stem_kernel":
-        return arch.stem_kernel
-    if d.kind == "head_filters":
-        return arch.head_filters
-    if d.kind == "width":
-        return arch.stages[d.stage][0].filters
-    block = arch.stages[d.stage][d.block]
-    if d.kind == "op":
-        return block.op
-    if block.op == "skip" or (d.kind == "group_size" and block.op not in GROUPED_OPS):
-        return None
-    return {"kernel": block.kernel, "expansion": block.expansion, "group_size": block.group_size}[d.kind]
+    return None if decision_ignored(arch, d) else decision_value(arch, d)
