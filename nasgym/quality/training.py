@@ -191,6 +191,25 @@ def recalibrate_bn(
         bn.momentum = momentum
 
 
+def validation_batches(
+    model: nn.Module, dataset: Dataset, images: int = 0, channels_last: bool = True, batch_size: int = 1000,
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """``(predicted classes, labels)`` of the first ``images`` validation examples (0 = all), ``batch_size`` at a
+    time, with ``model`` in eval mode. Call it under ``torch.inference_mode()``.
+
+    Raises:
+        Diverged: If the network produces non-finite logits.
+    """
+    model.eval()
+    n = len(dataset.x_val) if images <= 0 else min(images, len(dataset.x_val))
+    for start in range(0, n, batch_size):
+        stop = min(n, start + batch_size)
+        logits = model(to_input(dataset, dataset.x_val[start:stop], channels_last))
+        if not torch.isfinite(logits).all():
+            raise Diverged("non-finite logits at evaluation")
+        yield logits.argmax(dim=1), dataset.y_val[start:stop]
+
+
 @torch.inference_mode()
 def accuracy(
     model: nn.Module, dataset: Dataset, images: int = 0, channels_last: bool = True, batch_size: int = 1000,
@@ -200,13 +219,8 @@ def accuracy(
     Raises:
         Diverged: If the network produces non-finite logits.
     """
-    model.eval()
-    n = len(dataset.x_val) if images <= 0 else min(images, len(dataset.x_val))
-    correct = 0
-    for start in range(0, n, batch_size):
-        stop = min(n, start + batch_size)
-        logits = model(to_input(dataset, dataset.x_val[start:stop], channels_last))
-        if not torch.isfinite(logits).all():
-            raise Diverged("non-finite logits at evaluation")
-        correct += int((logits.argmax(dim=1) == dataset.y_val[start:stop]).sum())
-    return correct / n
+    correct = total = 0
+    for predicted, labels in validation_batches(model, dataset, images, channels_last, batch_size):
+        correct += int((predicted == labels).sum())
+        total += len(labels)
+    return correct / total

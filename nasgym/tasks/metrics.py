@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from nasgym.quality.data import Dataset
-from nasgym.quality.training import Diverged, accuracy, to_input
+from nasgym.quality.training import accuracy, validation_batches
 
 
 def _check_labels(name: str, labels: torch.Tensor, num_classes: int) -> None:
@@ -75,15 +75,9 @@ def segmentation_scores(
     Raises:
         Diverged: If the network produces non-finite logits.
     """
-    model.eval()
-    n = len(dataset.x_val) if images <= 0 else min(images, len(dataset.x_val))
     confusion = torch.zeros(dataset.num_classes, dataset.num_classes, dtype=torch.int64)
-    for start in range(0, n, batch_size):
-        stop = min(n, start + batch_size)
-        logits = model(to_input(dataset, dataset.x_val[start:stop], channels_last))
-        if not torch.isfinite(logits).all():
-            raise Diverged("non-finite logits at evaluation")
-        confusion += confusion_matrix(logits.argmax(dim=1), dataset.y_val[start:stop], dataset.num_classes)
+    for predicted, labels in validation_batches(model, dataset, images, channels_last, batch_size):
+        confusion += confusion_matrix(predicted, labels, dataset.num_classes)
     return {"miou": mean_iou(confusion), "pixel_accuracy": pixel_accuracy(confusion), "class_iou": class_iou(confusion)}
 
 
