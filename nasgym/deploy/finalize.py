@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from nasgym.deploy.augment import default_shift, random_shift
@@ -44,7 +43,7 @@ from nasgym.deploy.network import (
     task_architecture,
 )
 from nasgym.deploy.source import Source, TaskData
-from nasgym.quality.training import OPTIMIZERS, Diverged, TrainSettings, accuracy, check_loss, lr_at, make_optimizer
+from nasgym.quality.training import OPTIMIZERS, Diverged, TrainSettings, accuracy, make_optimizer, train_step
 from nasgym.quality.training import to_input as normalized
 
 
@@ -183,20 +182,13 @@ def finalize(source: Source, out: str | Path, recipe: Recipe | None = None, task
         order = torch.randperm(n, generator=generator)
         for b in range(per_epoch):
             step = epoch * per_epoch + b
-            for group in optimizer.param_groups:
-                group["lr"] = lr_at(step, settings)
             idx = order[b * batch:(b + 1) * batch]
             x = normalized(dataset, random_shift(dataset.x_train[idx], shift, generator), channels_last).to(dev)
-            loss = F.cross_entropy(model(x), dataset.y_train[idx].to(dev), label_smoothing=recipe.label_smoothing)
             try:
-                check_loss(float(loss.detach()), step, settings.divergence_loss)
+                losses.append(train_step(model, optimizer, x, dataset.y_train[idx].to(dev), step, settings))
             except Diverged as err:
                 raise ValueError(f"final training diverged in epoch {epoch + 1} ({err}): expected a finite loss; "
                                  f"lower --lr (now {recipe.lr:g})") from None
-            losses.append(float(loss.detach()))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
         val = accuracy(scored, dataset, channels_last=channels_last)
         history.append({"epoch": epoch + 1, "train_loss": sum(losses) / max(1, len(losses)), "val_accuracy": val,
                         "seconds": round(time.monotonic() - start, 2)})

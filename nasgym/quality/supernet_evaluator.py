@@ -39,6 +39,7 @@ from nasgym.quality.training import (
     recalibrate_bn,
     train,
     train_step,
+    training_batch,
 )
 from nasgym.space.architecture import Architecture
 from nasgym.space.loading import load_space
@@ -202,7 +203,8 @@ class SupernetEvaluator(ConfiguredEvaluator):
                 torch.manual_seed(derive_seed(c.train_seed, 4, step))
                 arch = self.space.sample(np.random.default_rng(derive_seed(c.train_seed, 3, step)))
                 path = self._proxy_space_arch(arch, dataset)
-                train_step(partial(net, arch=path), optimizer, dataset, self._batch(step), step, settings)
+                x, y = training_batch(dataset, self._batch(step), settings.channels_last)
+                train_step(partial(net, arch=path), optimizer, x, y, step, settings)
                 step += 1
                 if step % c.checkpoint_every == 0 or step == c.warmup_steps:
                     self.warmup_times = {k: spent[k] + v for k, v in watch.times().items()}

@@ -126,24 +126,28 @@ def check_loss(value: float, step: int, limit: float) -> None:
         raise Diverged(f"diverging loss {value:.4g} > divergence_loss={limit:g} at step {step}")
 
 
+def training_batch(dataset: Dataset, idx: torch.Tensor, channels_last: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The network input and the labels of the training examples ``idx``."""
+    return to_input(dataset, dataset.x_train[idx], channels_last), dataset.y_train[idx]
+
+
 def train_step(
     forward: Callable[[torch.Tensor], torch.Tensor],
     optimizer: torch.optim.Optimizer,
-    dataset: Dataset,
-    idx: torch.Tensor,
+    x: torch.Tensor,
+    y: torch.Tensor,
     step: int,
     settings: TrainSettings,
 ) -> float:
     """One step of the schedule: the LR of ``step`` (:func:`lr_at`), the label-smoothed cross-entropy of
-    ``forward`` on the training examples ``idx``, the divergence check, the update. Returns the loss.
+    ``forward(x)`` against the labels ``y``, the divergence check, the update. Returns the loss.
 
     Raises:
         Diverged: On a NaN/inf loss or one above ``settings.divergence_loss`` (before the update).
     """
     for group in optimizer.param_groups:
         group["lr"] = lr_at(step, settings)
-    x = to_input(dataset, dataset.x_train[idx], settings.channels_last)
-    loss = F.cross_entropy(forward(x), dataset.y_train[idx], label_smoothing=settings.label_smoothing)
+    loss = F.cross_entropy(forward(x), y, label_smoothing=settings.label_smoothing)
     value = float(loss.detach())
     check_loss(value, step, settings.divergence_loss)
     optimizer.zero_grad(set_to_none=True)
@@ -164,7 +168,8 @@ def train(model: nn.Module, dataset: Dataset, settings: TrainSettings, generator
     batches = batch_indices(len(dataset.x_train), settings.batch_size, generator)
     tail: list[float] = []
     for step in range(settings.steps):
-        value = train_step(model, optimizer, dataset, next(batches), step, settings)
+        x, y = training_batch(dataset, next(batches), settings.channels_last)
+        value = train_step(model, optimizer, x, y, step, settings)
         if step >= settings.steps - max(1, settings.steps // 10):
             tail.append(value)
     return float(np.mean(tail)) if tail else float("nan")
