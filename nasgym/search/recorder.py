@@ -333,12 +333,16 @@ def quality_label(evaluator: Any) -> str:
     if kind == "zero_cost":
         return {"naswot": "NASWOT score", "synflow": "SynFlow score"}.get(spec.get("proxy", "naswot"), "score") \
             + " (mapped to [0, 1])"
-    if kind == "train":
-        return "validation accuracy (short proxy training)"
     if kind == "supernet":
         return "validation accuracy (supernet weights)"
-    if kind == "task":
-        return "mean IoU (validation)" if spec.get("task") == "segmentation" else "validation accuracy"
+    if kind in ("train", "task"):  # the task's metric (default task: the evaluator kind's)
+        from nasgym.quality.factory import EVALUATORS
+        from nasgym.tasks.registry import TASK_REGISTRY
+
+        name = spec.get("task", getattr(EVALUATORS.get(kind), "default_task", None))
+        if name in TASK_REGISTRY and TASK_REGISTRY[name].metric == "miou":
+            return "mean IoU (validation)"
+        return "validation accuracy (short proxy training)"
     return "accuracy"
 
 

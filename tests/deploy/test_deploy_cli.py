@@ -98,6 +98,9 @@ def test_run_folder_has_a_readable_pareto_plot(runs):
     assert quality_label({"kind": "zero_cost"}) == "NASWOT score (mapped to [0, 1])"
     assert quality_label("default").startswith("validation accuracy")
     assert quality_label({"kind": "task", "task": "segmentation"}) == "mean IoU (validation)"
+    assert quality_label({"kind": "train", "task": "segmentation"}) == "mean IoU (validation)"  # the task's metric
+    assert quality_label({"kind": "task"}) == "mean IoU (validation)"  # kind task: segmentation by default
+    assert quality_label({"kind": "task", "task": "text"}) == "validation accuracy (short proxy training)"
     refs = [{"name": "far", "latency_ms": 50.0}, {"name": "near", "latency_ms": 0.45, "accuracy": 0.5}]
     logger = SearchLogger(folder, 1.0, refs, tensorboard=False, target_latency_ms=0.5, quality_label="NASWOT score")
     fig = logger.figure()
