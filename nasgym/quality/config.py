@@ -39,6 +39,17 @@ def number_pair(low: float, high: float) -> Check:
     return ok, f"[a, b] with {low:g} < a <= b <= {high:g}"
 
 
+def fractions() -> Check:
+    """A list of distinct numbers in (0, 1), increasing (may be empty)."""
+    def ok(v: Any) -> bool:
+        if not isinstance(v, list | tuple):
+            return False
+        if any(isinstance(x, bool) or not isinstance(x, int | float) or not 0 < x < 1 for x in v):
+            return False
+        return all(a < b for a, b in zip(v, v[1:], strict=False))
+    return ok, "a list of increasing numbers in (0, 1), e.g. [0.25, 0.5]"
+
+
 def one_of(*choices: Any) -> Check:
     """One of ``choices``."""
     return (lambda v: any(v == c and type(v) is type(c) for c in choices),
@@ -85,6 +96,8 @@ WIDTH_RULE = 2
 def fingerprint(kind: str, config: object, version: int, exclude: tuple[str, ...] = ("data_dir",)) -> str:
     """``KIND-vVERSION-HASH``: a stable id of the config fields that affect results, plus the evaluator version."""
     fields = {k: v for k, v in dataclasses.asdict(config).items() if k not in exclude}
+    if not fields.get("curve", ()):
+        fields.pop("curve", None)  # configs without learning-curve points keep their fingerprint
     if fields.get("width_multiplier", 1.0) != 1.0:
         fields["width_rule"] = WIDTH_RULE  # scaled proxies of older rules are other networks
     digest = hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]

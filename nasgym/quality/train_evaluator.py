@@ -139,6 +139,8 @@ class TrainEvaluator(ConfiguredEvaluator):
             self.spec.metric: float(np.mean(scores)),
             **extra,
             "train_loss": float(np.mean([run["train_loss"] for run in runs])),
+            **({"curve_steps": self.curve_steps(),
+                "curve": np.mean([run["curve"] for run in runs], axis=0).tolist()} if c.curve else {}),
             "train_images": c.steps * c.batch_size * c.repeats,
             **info,
             **watch.times(),
@@ -153,13 +155,43 @@ class TrainEvaluator(ConfiguredEvaluator):
             if channels_last:
                 model = model.to(memory_format=torch.channels_last)
             generator = torch.Generator().manual_seed(run_seed)
-            loss = train(model, dataset, self.settings(), generator)
+            curve: list[float] = []
+            loss = train(model, dataset, self.settings(), generator,
+                         self._curve_hook(model, dataset, run_seed, curve) if c.curve else None)
             recalibrate_bn(model, dataset, c.bn_images, 256, generator, channels_last)
-            scorer, _ = SCORES[self.spec.metric]
-            split = getattr(c, "split", "val")  # "test": final reporting only (the search scores validation)
-            scored = dataset if split == "val" else dataclasses.replace(dataset, x_val=dataset.x_test,
-                                                                       y_val=dataset.y_test)
-            return {**scorer(model, scored, c.val_images, channels_last), "train_loss": loss}
+            return {**self._score(model, dataset), "train_loss": loss, **({"curve": curve} if c.curve else {})}
+
+    def _score(self, model: nn.Module, dataset: Dataset) -> dict:
+        """The task's metrics of ``model`` on the configured split (its BN statistics already recomputed)."""
+        c = self.config
+        scorer, _ = SCORES[self.spec.metric]
+        split = getattr(c, "split", "val")  # "test": final reporting only (the search scores validation)
+        scored = dataset if split == "val" else dataclasses.replace(dataset, x_val=dataset.x_test,
+                                                                   y_val=dataset.y_test)
+        return scorer(model, scored, c.val_images, self._channels_last())
+
+    def curve_steps(self) -> list[int]:
+        """The training steps after which a learning-curve point is measured (``curve`` fractions of ``steps``)."""
+        c = self.config
+        return sorted({max(1, round(f * c.steps)) for f in c.curve} - {c.steps})
+
+    def _curve_hook(self, model: nn.Module, dataset: Dataset, run_seed: int, curve: list[float]):
+        """An ``after_step`` hook appending the score at each ``curve`` fraction of the steps to ``curve``: BN
+        statistics recomputed from their own generator and the global RNG (dropout) restored, so the training (and
+        its final score) is bit-identical to one without the curve."""
+        c = self.config
+        _, key = SCORES[self.spec.metric]
+        points = set(self.curve_steps())
+
+        def after_step(done: int) -> None:
+            if done in points:
+                device = dataset.x_train.device
+                with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):  # dropout's RNG
+                    bn_generator = torch.Generator().manual_seed(derive_seed(run_seed, done, 1))
+                    recalibrate_bn(model, dataset, c.bn_images, 256, bn_generator, self._channels_last())
+                    curve.append(self._score(model, dataset)[key])
+                model.train()
+        return after_step
 
 
 class TaskEvaluator(TrainEvaluator):

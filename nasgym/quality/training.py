@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nasgym.quality.config import Check, boolean, number_in, one_of, positive_int
+from nasgym.quality.config import Check, boolean, fractions, number_in, one_of, positive_int
 from nasgym.quality.data import Dataset
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adamw")
@@ -89,6 +89,7 @@ TRAINING_CHECKS: dict[str, Check] = {
     "channels_last": boolean(),
     "threads": positive_int(1),
     "divergence_loss": number_in(0.0, float("inf"), low_open=True),
+    "curve": fractions(),
 }
 
 
@@ -156,9 +157,14 @@ def train_step(
     return value
 
 
-def train(model: nn.Module, dataset: Dataset, settings: TrainSettings, generator: torch.Generator) -> float:
+def train(
+    model: nn.Module, dataset: Dataset, settings: TrainSettings, generator: torch.Generator,
+    after_step: Callable[[int], None] | None = None,
+) -> float:
     """Train ``model`` for ``settings.steps`` minibatches of the training split (:func:`train_step` on shuffled
-    epochs drawn from ``generator``); return the mean loss of the last 10 % of steps.
+    epochs drawn from ``generator``); return the mean loss of the last 10 % of steps. ``after_step(done)`` is called
+    after each step with the number of steps done (e.g. to measure a learning curve; it must leave the model in
+    training mode and not draw from ``generator``).
 
     Raises:
         Diverged: On a NaN/inf loss or one above ``settings.divergence_loss``.
@@ -172,6 +178,8 @@ def train(model: nn.Module, dataset: Dataset, settings: TrainSettings, generator
         value = train_step(model, optimizer, x, y, step, settings)
         if step >= settings.steps - max(1, settings.steps // 10):
             tail.append(value)
+        if after_step is not None:
+            after_step(step + 1)
     return float(np.mean(tail)) if tail else float("nan")
 
 

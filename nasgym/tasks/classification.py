@@ -46,10 +46,12 @@ class TrainConfig:
     divergence_loss: float = 100.0
     canvas: int = 0
     canvas_scale: tuple[float, float] = (1.0, 2.0)
+    curve: tuple[float, ...] = ()  # fractions of the steps at which the score is also measured
     device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "canvas_scale", tuple(self.canvas_scale))
+        object.__setattr__(self, "curve", tuple(self.curve))
 
 
 TRAIN_CHECKS = {

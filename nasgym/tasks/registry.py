@@ -67,6 +67,7 @@ class TaskConfig:
     threads: int = 1
     divergence_loss: float = 100.0
     split: str = "val"
+    curve: tuple[float, ...] = ()  # fractions of the steps at which the score is also measured
 
 
 TASK_CHECKS = {

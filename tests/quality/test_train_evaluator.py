@@ -4,6 +4,7 @@ import pytest
 import torch
 from torch import nn
 
+import nasgym
 from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
 from nasgym.quality.data import Dataset
 from nasgym.quality.training import TrainSettings, lr_at, recalibrate_bn
@@ -71,3 +72,23 @@ def test_bn_recalibration_is_the_exact_average():
     per_batch_var = float(x.var())  # the average of 4 batch variances is close, not equal; check the scale
     assert math.isclose(float(model[0].running_var), per_batch_var, rel_tol=0.1)
     assert model[0].momentum == 0.1
+
+
+def test_learning_curve_points_leave_the_training_bit_identical():
+    torch.set_num_threads(1)
+    arch = nasgym.load_space("proxy").sample(1)
+    base = {"kind": "train", "dataset": "digits", "steps": 20, "repeats": 2}
+    plain = make_evaluator(base).evaluate(arch, 0)
+    with_curve = make_evaluator({**base, "curve": [0.25, 0.5]})
+    metrics = with_curve.evaluate(arch, 0)
+    assert metrics["seed_accuracies"] == plain["seed_accuracies"] and metrics["train_loss"] == plain["train_loss"]
+    assert metrics["curve_steps"] == [5, 10] and len(metrics["curve"]) == 2
+    assert all(0.0 <= point <= 1.0 for point in metrics["curve"]) and "curve" not in plain
+    assert make_evaluator({**base, "curve": []}).fingerprint == make_evaluator(base).fingerprint
+    assert with_curve.fingerprint != make_evaluator(base).fingerprint
+
+
+@pytest.mark.parametrize("curve", [[0.5, 0.25], [0.0], [1.0], "half", [True]])
+def test_bad_learning_curve_fractions_are_named(curve):
+    with pytest.raises(ValueError, match=r"field curve=.* is invalid: expected a list of increasing numbers"):
+        make_evaluator({"kind": "train", "dataset": "digits", "curve": curve})
