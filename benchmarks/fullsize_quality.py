@@ -38,6 +38,12 @@ ROWS_CSV = HERE / "data" / "fullsize_quality.csv"
 SECTION = "Full-size networks: proxy quality vs published ImageNet top-1"
 SEED = 0
 SPECS = [
+    ("train, canvas 56, width x0.25, 1000x64 x 2 repeats, val 5k",
+     {"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "width_multiplier": 0.25, "steps": 1000,
+      "repeats": 2, "val_images": 5000}),
+    ("train, canvas 56, width x0.5, 500x64, val 5k",
+     {"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "width_multiplier": 0.5, "steps": 500,
+      "repeats": 1, "val_images": 5000}),
     ("train, 28x28, 100x64 x 2 repeats (the first default)", {"kind": "train"}),
     ("train, canvas 56, 100x64, val 5k", {"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "steps": 100,
                                           "repeats": 1, "val_images": 5000}),
@@ -61,11 +67,12 @@ def networks() -> list[str]:
 
 
 def run(db: Path) -> None:
-    """Evaluate every (network, spec) pair that the cache lacks: networks with a published top-1 first."""
+    """Evaluate every (network, spec) pair that the cache lacks, spec by spec: networks with a published top-1
+    first."""
     torch.set_num_threads(1)
     cache = EvaluationCache(db)
-    for net in networks():
-        for name, spec in SPECS:
+    for name, spec in SPECS:  # spec by spec, in the listed order
+        for net in networks():
             metrics, hit = CachedEvaluator(make_evaluator(spec), cache).evaluate(nasgym.reference(net), SEED)
             if not hit:
                 print(f"{name} | {net}: {metrics['accuracy']:.4f} cpu {metrics['cpu_seconds']:.0f}s", flush=True)

@@ -88,13 +88,15 @@ def architectures(sample: str) -> list[nasgym.Architecture]:
 def units() -> list[tuple[str, str, int, int]]:
     """(config, sample, seed, arch index) in priority order: per sample the reference interleaved with the main
     candidates (so that early reports already say something), sample A before B; then the other candidates on A,
-    seed 0 of all of them first."""
+    seed 0 of all of them first. Before those, the reference once more at seed 1 (3 more trainings per
+    architecture, for a sharper reference mean)."""
     main = ["c28 s100", "c56 s100 v5k", "c56 s100"]
     other = [name for name, _ in CANDIDATES if name not in main]
     out = []
     for sample, names in (("A", main), ("B", main[:2])):
         for i in range(N_ARCHS):
             out += [("reference", sample, 0, i)] + [(name, sample, s, i) for name in names for s in SEEDS]
+    out += [("reference", sample, 1, i) for sample in ("A", "B") for i in range(N_ARCHS)]  # 3 more trainings
     out += [(name, "A", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
     return out
 
@@ -127,37 +129,49 @@ def save_rows(db: Path) -> int:
     for sample in SAMPLES:
         for index, arch in enumerate(architectures(sample)):
             for config, spec in CONFIGS.items():
-                fp, repeats = make_evaluator(spec).fingerprint, spec["repeats"] if spec == REFERENCE[1] else 1
-                for seed in SEEDS:
-                    cache_seed = 0 if repeats > 1 else seed
+                fp = make_evaluator(spec).fingerprint
+                for column, (cache_seed, repeat) in enumerate(columns_of(config)):
                     m = cache.get(arch.hash, fp, cache_seed)
                     if m is None:
                         continue
-                    acc = m["seed_accuracies"][seed] if repeats > 1 else m["accuracy"]
-                    out.append({"config": config, "sample": sample, "arch_index": index, "seed": seed,
+                    acc = m["seed_accuracies"][repeat] if config == "reference" else m["accuracy"]
+                    repeats = len(m.get("seed_accuracies", [acc]))
+                    out.append({"config": config, "sample": sample, "arch_index": index, "seed": column,
                                 "accuracy": f"{acc:.4f}", "cpu_seconds": f"{m['cpu_seconds'] / repeats:.2f}",
                                 "params": m.get("params", ""), **cache_columns(arch, fp, cache_seed, m)})
     columns = ["config", "sample", "arch_index", "seed", "accuracy", "cpu_seconds", "params", *CACHE_COLUMNS]
     return write_rows(ROWS_CSV, out, columns)
 
 
-def seed_matrix(cache: EvaluationCache, spec: dict, archs: list, key: str = "accuracy") -> np.ndarray:
-    """(architectures, seeds) array of ``key`` (NaN where not evaluated yet). The reference is evaluated once, at
-    seed 0: its columns are its repeats (``seed_accuracies``; CPU seconds split evenly)."""
+REFERENCE_SEEDS = (0, 1)  # the reference is evaluated at these seeds, each evaluation 3 trainings
+
+
+def columns_of(config: str) -> list[tuple[int, int]]:
+    """(cache seed, repeat index) of each column of a configuration's seed matrix: the candidates' seeds, or the
+    reference's trainings (3 per evaluation at each of REFERENCE_SEEDS)."""
+    if config == "reference":
+        repeats = NAMED_SPECS["reference"]["repeats"]
+        return [(seed, repeat) for seed in REFERENCE_SEEDS for repeat in range(repeats)]
+    return [(seed, 0) for seed in SEEDS]
+
+
+def seed_matrix(cache: EvaluationCache, config: str, spec: dict, archs: list, key: str = "accuracy") -> np.ndarray:
+    """(architectures, columns of :func:`columns_of`) array of ``key`` (NaN where not evaluated yet); for the
+    reference, one column per training (``seed_accuracies``; CPU seconds split evenly)."""
     fp = make_evaluator(spec).fingerprint
-    repeats = spec["repeats"] if spec == REFERENCE[1] else 1
-    out = np.full((len(archs), len(SEEDS)), np.nan)
+    columns = columns_of(config)
+    out = np.full((len(archs), len(columns)), np.nan)
     for i, arch in enumerate(archs):
-        for j, seed in enumerate(SEEDS):
-            m = cache.get(arch.hash, fp, 0 if repeats > 1 else seed)
+        for j, (cache_seed, repeat) in enumerate(columns):
+            m = cache.get(arch.hash, fp, cache_seed)
             if m is None:
                 continue
-            if repeats == 1:
+            if config != "reference":
                 out[i, j] = float(m.get(key, np.nan))
             elif key == "accuracy":
-                out[i, j] = float(m["seed_accuracies"][j])
+                out[i, j] = float(m["seed_accuracies"][repeat])
             else:
-                out[i, j] = float(m.get(key, np.nan)) / repeats
+                out[i, j] = float(m.get(key, np.nan)) / len(m["seed_accuracies"])
     return out
 
 
@@ -167,15 +181,43 @@ def tau(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.kendalltau(x[ok], y[ok])[0]) if ok.sum() >= 5 else float("nan")
 
 
+def complete(acc: np.ndarray) -> np.ndarray:
+    """The longest leading block of columns that some >= 5 architectures have in full (NaN rows elsewhere)."""
+    for width in range(acc.shape[1], 0, -1):
+        ok = np.isfinite(acc[:, :width]).all(axis=1)
+        if ok.sum() >= 5:
+            return np.where(ok[:, None], acc[:, :width], np.nan)
+    return acc[:, :1] * np.nan
+
+
 def consistency(acc: np.ndarray) -> tuple[float, float, float, float]:
     """(between-architecture std of the mean, RMS within-architecture seed std, SNR, split-half tau) over the
-    architectures evaluated at every seed."""
+    architectures with every column of :func:`complete`. Split-half tau: with an even number of columns, tau
+    between the means of the two halves; with an odd number, the mean over columns of tau(that column, mean of
+    the others)."""
+    acc = complete(acc)
     full = acc[np.isfinite(acc).all(axis=1)]
-    if len(full) < 5:
+    if len(full) < 5 or full.shape[1] < 2:
         return (float("nan"),) * 4
     between, within = float(full.mean(axis=1).std(ddof=1)), float(np.sqrt(np.mean(full.var(axis=1, ddof=1))))
-    splits = [tau(full[:, j], np.delete(full, j, axis=1).mean(axis=1)) for j in range(full.shape[1])]
-    return between, within, between / within, float(np.mean(splits))
+    half = full.shape[1] // 2
+    if full.shape[1] % 2 == 0:
+        split = tau(full[:, :half].mean(axis=1), full[:, half:].mean(axis=1))
+    else:
+        split = float(np.mean([tau(full[:, j], np.delete(full, j, axis=1).mean(axis=1))
+                               for j in range(full.shape[1])]))
+    return between, within, between / within, split
+
+
+def size_coefficient(proxy: np.ndarray, log_size: np.ndarray, reference: np.ndarray) -> float:
+    """Least-squares slope of (reference mean - proxy score) on log(size), pooled over the proxy's seeds: how much
+    accuracy per e-fold of size the long training adds beyond the short one (NaN with < 5 architectures)."""
+    rows = [(log_size[i], reference[i] - proxy[i, j]) for i in range(len(proxy)) for j in range(proxy.shape[1])
+            if np.isfinite(proxy[i, j]) and np.isfinite(reference[i])]
+    if len({x for x, _ in rows}) < 5:
+        return float("nan")
+    x, y = np.array(rows).T
+    return float(np.polyfit(x, y, 1)[0])
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -183,36 +225,62 @@ def fmt(value: float, digits: int = 3) -> str:
     return "-" if not np.isfinite(value) else f"{value:.{digits}f}"
 
 
+def reference_mean(ref: np.ndarray) -> np.ndarray:
+    """Per architecture, the mean over its reference trainings (NaN until its first evaluation is complete)."""
+    out = np.full(len(ref), np.nan)
+    first = np.isfinite(ref[:, :NAMED_SPECS["reference"]["repeats"]]).all(axis=1)
+    out[first] = np.nanmean(ref[first], axis=1)
+    return out
+
+
+SIZE_CORRECTED = ("c56 s100 v5k", "c56 s100")  # candidates also reported with a size term fitted on sample A
+
+
 def report(db: Path, extra: list[tuple[str, str]]) -> str:
-    """The markdown tables (one per sample) from whatever is cached."""
+    """The markdown tables (one per sample) from whatever is cached. The size-corrected rows add
+    ``alpha * ln(params)`` to a candidate's score, with ``alpha`` fitted on sample A (:func:`size_coefficient`) and
+    applied unchanged to sample B."""
     cache = EvaluationCache(db)
     configs = {**CONFIGS, **{name: json.loads(spec) for name, spec in extra}}
+    samples = {sample: architectures(sample) for sample in SAMPLES}
+    log_params = {sample: np.log([nasgym.count(a, num_classes=10).params for a in archs])
+                  for sample, archs in samples.items()}
+    refs = {sample: seed_matrix(cache, "reference", REFERENCE[1], archs) for sample, archs in samples.items()}
+    ref_means = {sample: reference_mean(ref) for sample, ref in refs.items()}
+    alphas = {name: size_coefficient(seed_matrix(cache, name, configs[name], samples["A"]), log_params["A"],
+                                     ref_means["A"]) for name in SIZE_CORRECTED}
     lines = []
-    for sample in SAMPLES:
-        archs = architectures(sample)
-        ref = seed_matrix(cache, REFERENCE[1], archs)
-        ref_mean = np.where(np.isfinite(ref).all(axis=1), ref.mean(axis=1), np.nan)
-        ref_cpu = np.nanmean(seed_matrix(cache, REFERENCE[1], archs, "cpu_seconds"))
-        params = seed_matrix(cache, configs["c28 s100"], archs, "params")[:, 0]
+    for sample, archs in samples.items():
+        ref_mean = ref_means[sample]
+        per_training = np.nanmean(seed_matrix(cache, "reference", REFERENCE[1], archs, "cpu_seconds")) \
+            if np.isfinite(refs[sample]).any() else float("nan")
+        ref_cpu = per_training * NAMED_SPECS["reference"]["repeats"]
         macs = np.array([nasgym.count(a, num_classes=10).macs for a in archs], dtype=float)
-        done = int(np.isfinite(ref_mean).sum())
+        trainings = np.isfinite(refs[sample]).sum(axis=1)
         lines += [f"### Sample {sample} ({N_ARCHS} architectures, seed {SAMPLES[sample]}; reference complete for "
-                  f"{done})", "",
+                  f"{int(np.isfinite(ref_mean).sum())}, {int(trainings.max())} trainings for "
+                  f"{int((trainings == trainings.max()).sum())})", "",
                   "| config | n | mean acc | between std (pt) | seed std (pt) | SNR | split-half tau "
-                  "| tau vs ref (1 eval) | tau vs ref (3-seed mean) | CPU s / eval | CPU vs ref (3 seeds) |",
+                  "| tau vs ref (1 eval) | tau vs ref (3-seed mean) | CPU s / eval | CPU vs ref |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for label, x in (("#params (proxy net, 28x28)", params), ("MACs (deployment)", macs)):
+        for label, x in (("#params", log_params[sample]), ("MACs (deployment)", macs)):
             lines.append(f"| {label} | {np.isfinite(x).sum()} | - | - | - | - | - | {fmt(tau(x, ref_mean))} "
                          f"| - | 0 | - |")
-        for name, spec in configs.items():
-            acc = seed_matrix(cache, spec, archs)
+        rows = [(name, seed_matrix(cache, name, spec, archs), spec) for name, spec in configs.items()]
+        rows += [(f"{name} + {100 * alphas[name]:.2f} pt x ln(params)",
+                  seed_matrix(cache, name, configs[name], archs) + alphas[name] * log_params[sample][:, None],
+                  configs[name]) for name in SIZE_CORRECTED if np.isfinite(alphas[name])]
+        for name, acc, spec in rows:
             n = int(np.isfinite(acc[:, 0]).sum())
             if n == 0:
                 continue
             between, within, snr, split = consistency(acc)
-            mean3 = np.where(np.isfinite(acc).all(axis=1), acc.mean(axis=1), np.nan)
-            cpu = float(np.nanmean(seed_matrix(cache, spec, archs, "cpu_seconds")))
-            ratio = f"1/{len(SEEDS) * ref_cpu / cpu:.0f}" if np.isfinite(ref_cpu) and name != "reference" else "-"
+            full = np.isfinite(acc[:, :3]).all(axis=1)
+            mean3 = np.where(full, acc[:, :3].mean(axis=1), np.nan)
+            config = name.split(" + ")[0]
+            cpu_matrix = seed_matrix(cache, config, spec, archs, "cpu_seconds")
+            cpu = float(np.nanmean(cpu_matrix)) * (spec["repeats"] if config == "reference" else 1)
+            ratio = f"1/{ref_cpu / cpu:.0f}" if np.isfinite(ref_cpu) and config != "reference" else "-"
             lines.append(f"| {name} | {n} | {np.nanmean(acc):.4f} | {fmt(100 * between, 2)} | {fmt(100 * within, 2)} "
                          f"| {fmt(snr, 2)} | {fmt(split)} | {fmt(tau(acc[:, 0], ref_mean))} "
                          f"| {fmt(tau(mean3, ref_mean))} | {cpu:.1f} | {ratio} |")
