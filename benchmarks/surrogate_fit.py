@@ -6,18 +6,23 @@ HistGradientBoosting, GradientBoosting, random forest, MLPs) fitted on the other
 of the prediction against the held-out measured mean, tau within the measured top decile, and the mean ensemble
 spread; next to the data's own ceiling, tau between seed 0 and seed 1 of the same held-out architectures (the goal:
 surrogate tau >= seed-vs-seed tau, i.e. better than one more training run). Then the learning curve of the best
-model (tau vs number of training architectures) and the surrogate evaluator's time per architecture::
+model (tau vs number of training architectures) and the surrogate evaluator's time per architecture of every model
+(scikit-learn's predict vs the compiled ensemble)::
 
     .venv/bin/python benchmarks/surrogate_fit.py [--data FILE] [--write]     # --write: RESULTS.md section
+    .venv/bin/python benchmarks/surrogate_fit.py --timing --spec JSON --data FILE  # timing only (synthetic data ok)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import _bootstrap  # noqa: F401  (repository root on sys.path, one BLAS thread)
 import numpy as np
@@ -70,27 +75,63 @@ def learning_curve(table: Table, model: str) -> list[tuple[int, float]]:
     return [(n, score(table, train[:n], test, model)["tau"]) for n in sizes]
 
 
-def timing(data: Path, spec: str | dict, model: str, n: int = 1000) -> dict[str, float]:
-    """Microseconds per architecture of the surrogate evaluator (fitted first): ``evaluate`` on new architectures,
-    on repeated ones (memoized), and the fitted surrogate's batched ``predict`` of all ``n`` at once."""
-    evaluator = make_evaluator({"kind": "surrogate", "target": spec, "data": str(data), "model": model})
+def _per_call(function: Callable[[Any], object], items: list, repeats: int,
+              before: Callable[[], object] = lambda: None) -> tuple[float, float]:
+    """(wall, CPU) microseconds per call of ``function`` over ``items``, the fastest of ``repeats`` passes (``before``
+    runs ahead of each): the minimum is the figure least disturbed by other processes."""
+    wall = cpu = math.inf
+    for _ in range(repeats):
+        before()
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for item in items:
+            function(item)
+        wall = min(wall, (time.perf_counter() - start) / len(items) * 1e6)
+        cpu = min(cpu, (time.process_time() - start_cpu) / len(items) * 1e6)
+    return wall, cpu
+
+
+def _time_model(evaluator: Any, warm: list, archs: list) -> dict:
+    """The figures of :func:`timing` for one fitted evaluator."""
+    s = evaluator.surrogate
+    s.encoder.encode_many(warm)
+    row = {"backend": s.compiled.backend.strip("_")}
+    row["sklearn"] = _per_call(lambda a: s.model.predict(s.encoder.encode(a)[None, :]), archs[:len(archs) // 10], 2)[0]
+    row["features"] = _per_call(s.encoder.encode, archs, 3)[0]
+    row["new"], row["new_cpu"] = _per_call(lambda a: evaluator.evaluate(a, 0), archs, 3, evaluator._memo.clear)
+    row["repeated"] = _per_call(lambda a: evaluator.evaluate(a, 0), archs, 3)[0]
+    row["batched"] = _per_call(s.predict, [archs], 1)[0] / len(archs)
+    return row
+
+
+def timing(data: Path, spec: str | dict, models: list[str], n: int = 1000) -> list[dict]:
+    """Microseconds per architecture of the surrogate evaluator of each model, fitted and compiled first, on one core
+    (``_bootstrap``: one BLAS/OpenMP thread): ``sklearn``, features + the members' scikit-learn ``predict`` on one
+    new architecture (the evaluator before the compiled ensembles); ``features``, the encoding alone; ``new``,
+    ``evaluate`` on new architectures (features + compiled ensemble; ``new_cpu``: its process CPU time); ``repeated``,
+    memoized; ``batched``, scikit-learn's predict of all ``n`` at once. The encoder's slot tables are filled on ``n``
+    other architectures first, as in a run."""
     space, rng = nasgym.load_space("proxy"), np.random.default_rng(7)
-    archs = [space.sample(rng) for _ in range(n)]
-    evaluator.evaluate(archs[0], 0)  # fits
-    out = {}
-    for name in ("new", "repeated"):
-        start = time.perf_counter()
-        for arch in archs:
-            evaluator.evaluate(arch, 0)
-        out[name] = (time.perf_counter() - start) / n * 1e6
-    start = time.perf_counter()
-    evaluator.surrogate.predict(archs)
-    out["batched"] = (time.perf_counter() - start) / n * 1e6
-    return out
+    warm, archs = [space.sample(rng) for _ in range(n)], [space.sample(rng) for _ in range(n)]
+    rows = []
+    for model in models:
+        evaluator = make_evaluator({"kind": "surrogate", "target": spec, "data": str(data), "model": model})
+        evaluator.evaluate(warm[0], 0)  # fits and compiles
+        rows.append({"model": model, **_time_model(evaluator, warm, archs)})
+    return rows
+
+
+def render_timing(rows: list[dict]) -> str:
+    """The markdown table of :func:`timing`."""
+    lines = ["| model | compiled as | scikit-learn predict, new arch. | features | evaluate, new arch. (CPU) | "
+             "repeated | batched predict of 1,000 |", "|---|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['model']} | {r['backend']} | {r['sklearn']:.0f} | {r['features']:.1f} | {r['new']:.1f} "
+                     f"({r['new_cpu']:.1f}) | {r['repeated']:.1f} | {r['batched']:.1f} |")
+    return "\n".join(lines)
 
 
 def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int, float]], best: str,
-           micros: dict[str, float], data: Path) -> str:
+           micros: list[dict], data: Path) -> str:
     """The markdown section."""
     lines = [f"`benchmarks/surrogate_fit.py` ({time.strftime('%Y-%m-%d')}) on `{data.name}`: "
              f"{len(table.archs)} architectures with >= 2 seeds, {ceiling['n_train']} fitted, {ceiling['n_test']} "
@@ -104,9 +145,9 @@ def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int,
                      f"| {100 * r['spread']:.2f} | {r['fit_cpu_s']:.1f} |")
     lines += ["", f"Learning curve of `{best}` (held-out tau): "
               + ", ".join(f"{n}: {tau:.3f}" for n, tau in curve) + ".",
-              "", f"Surrogate evaluator (`{best}`, one core): {micros['new']:.0f} us per new architecture (features + "
-              f"5 members, one call each), {micros['repeated']:.1f} us per repeated one (memoized), "
-              f"{micros['batched']:.0f} us per architecture in one batched predict of 1,000 (goal: <= 50 us)."]
+              "", "Surrogate evaluator, microseconds per architecture on one core (goal: <= 50 us per new "
+              "architecture; members compiled by `nasgym/surrogate/compiled.py`, equal to scikit-learn's predictions "
+              "up to float rounding):", "", render_timing(micros)]
     return "\n".join(lines)
 
 
@@ -117,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=None, help="data file (default: that of the spec's fingerprint)")
     p.add_argument("--models", default=",".join(MODELS), help="comma-separated models to compare")
     p.add_argument("--write", action="store_true", help="write the RESULTS.md section")
+    p.add_argument("--timing", action="store_true", help="only time the evaluator of each of --models (any data)")
     args = p.parse_args(argv)
     try:
         spec = json.loads(args.spec) if args.spec.lstrip().startswith("{") else args.spec
@@ -135,9 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, json.JSONDecodeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.timing:
+        print(render_timing(timing(data, spec, models)))
+        return 0
     rows, ceiling = compare(table, models)
     best = max(rows, key=lambda r: r["tau"])["model"]
-    text = render(table, rows, ceiling, learning_curve(table, best), best, timing(data, spec, best), data)
+    text = render(table, rows, ceiling, learning_curve(table, best), best, timing(data, spec, models), data)
     print(text)
     if args.write:
         write_section(SECTION, text)

@@ -6,5 +6,6 @@ microseconds.
 - :mod:`~nasgym.surrogate.features`: architecture -> feature vector.
 - :mod:`~nasgym.surrogate.models`: the regressors compared, each an ensemble (mean and spread).
 - :mod:`~nasgym.surrogate.fit`: fitting on the dataset (deterministic, memoized in memory) and rank metrics.
+- :mod:`~nasgym.surrogate.compiled`: a fitted ensemble as arrays, one architecture in microseconds.
 - :mod:`~nasgym.surrogate.evaluator`: evaluator kind ``surrogate`` (``nasgym/EdgeTPU-Surrogate-v0``).
 """

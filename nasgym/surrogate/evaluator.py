@@ -8,6 +8,8 @@ produces it, never a made-up value. The model is fitted on first use (:func:`nas
 ``accuracy`` is the ensemble mean (clipped to [0, 1]); with ``noise: true`` plus a normal draw with the data's
 measured seed standard deviation, seeded by (architecture, seed), so one architecture and seed always give one
 value and two seeds differ like two trainings. ``accuracy_std`` is the ensemble spread (the model's uncertainty).
+A new architecture costs tens of microseconds (the compiled ensemble, :mod:`nasgym.surrogate.compiled`), a repeated
+one a dict lookup.
 The fingerprint covers the config, the target's fingerprint and the data file's content digest: new rows are a
 new surrogate, whose results a cache never confuses with the old one's.
 """
@@ -97,9 +99,7 @@ class SurrogateEvaluator(ConfiguredEvaluator):
         """(mean, ensemble spread) of ``arch``, memoized per architecture."""
         found = self._memo.get(arch.hash)
         if found is None:
-            s = self.surrogate
-            mean, spread = s.model.predict(s.encoder.encode(arch)[None, :])
-            found = (float(mean[0]), float(spread[0]))
+            found = self.surrogate.predict_one(arch)
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[arch.hash] = found

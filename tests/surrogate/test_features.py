@@ -1,8 +1,12 @@
+import dataclasses
+import math
+
 import numpy as np
 import pytest
 
 import nasgym
-from nasgym.surrogate.features import FeatureEncoder
+from nasgym.space.block import OPS
+from nasgym.surrogate.features import FeatureEncoder, block_figures
 
 SPACE = nasgym.load_space("proxy")
 ENCODER = FeatureEncoder(SPACE)
@@ -41,4 +45,31 @@ def test_ignored_decisions_are_zero():
 def test_non_member_is_one_line():
     with pytest.raises(ValueError, match="is not in space 'proxy': blocks per stage") as err:
         ENCODER.encode(nasgym.reference("mobilenet_v2_1.0"))
+    assert "\n" not in str(err.value)
+
+
+def test_counts_and_stage_figures_match_the_blocks():
+    rng = np.random.default_rng(5)
+    for _ in range(60):  # the table-driven encoder against a direct walk over the blocks
+        arch = SPACE.sample(rng)
+        named = dict(zip(ENCODER.names, ENCODER.encode(arch), strict=True))
+        for op in OPS:
+            assert named[f"count.{op}"] == sum(block.op == op for block in arch.blocks)
+        h = w = math.ceil(arch.input_shape[0] / arch.stem_stride)
+        cin = arch.stem_filters
+        for s, stage in enumerate(arch.stages):
+            macs = params = 0
+            for block in stage:
+                m, p, h, w = block_figures(block, cin, h, w)
+                macs, params, cin = macs + m, params + p, block.filters
+            assert named[f"s{s}.log10_macs"] == (math.log10(macs) if macs else 0.0)
+            assert named[f"s{s}.log10_params"] == (math.log10(params) if params else 0.0)
+
+
+def test_choice_outside_the_space_is_one_line():
+    arch = next(a for a in (SPACE.sample(s) for s in range(50)) if a.stages[2][0].op == "ibn_dw")
+    stages = [list(stage) for stage in arch.stages]
+    stages[2][0] = dataclasses.replace(stages[2][0], kernel=7)
+    with pytest.raises(ValueError, match=r"is not in space 'proxy': s2b0.kernel=7, expected one of \[3, 5\]") as err:
+        FeatureEncoder(SPACE).encode(arch.replace(stages=tuple(map(tuple, stages))))
     assert "\n" not in str(err.value)
