@@ -109,6 +109,8 @@ def load_env_config(name_or_path: str | Path, **overrides: Any) -> EnvConfig:
         data["action_mode"] = mode
     for key, value in overrides.items():
         current = data.get(key)
+        if key == "evaluator" and isinstance(current, str):
+            current = {"kind": current}  # a named spec: overrides of its fields give {"kind": NAME, **fields}
         if key in _DICT_FIELDS and isinstance(value, dict) and isinstance(current, dict) \
                 and value.get("kind", current.get("kind")) == current.get("kind"):
             data[key] = {**current, **value}

@@ -17,6 +17,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 import nasgym
 from nasgym.envs_config import ENVS_DIR, env_ids, load_env_config, make_env
 from nasgym.model.lowering import layer_macs, lower
+from nasgym.quality import make_evaluator
 from nasgym.rewards import make_reward
 from nasgym.space.search_space import canonical_action
 
@@ -207,7 +208,7 @@ def test_registered_ids_cover_every_definition_and_mode():
 
 def test_shipped_definitions_use_the_real_components():
     main = load_env_config("EdgeTPU-FashionMNIST")
-    assert main.space == "edgetpu-v2" and main.cost["kind"] == "edgetpu" and main.evaluator["kind"] == "train"
+    assert main.space == "edgetpu-v2" and main.cost["kind"] == "edgetpu" and main.evaluator == "fullsize"
     assert load_env_config("EdgeTPU-ZeroCost").evaluator["kind"] == "zero_cost"
     assert load_env_config("MACs-Proxy-FashionMNIST").cost["kind"] == "macs"
     assert load_env_config("EdgeTPU-Proxy-FashionMNIST").space == "proxy"
@@ -247,6 +248,11 @@ def test_make_env_overrides_merge_and_replace(tmp_path):
     replaced = load_env_config("EdgeTPU-ZeroCost", reward={"kind": "mnas", "target_latency_ms": 2.0})
     assert replaced.reward == {"kind": "mnas", "target_latency_ms": 2.0}
     assert load_env_config("EdgeTPU-ZeroCost", cache=None).cache_path() is None
+    named = load_env_config("EdgeTPU-FashionMNIST", evaluator={"repeats": 1})  # a named spec's fields updated
+    assert named.evaluator == {"kind": "fullsize", "repeats": 1}
+    assert make_evaluator(named.evaluator).config.repeats == 1
+    assert make_evaluator(named.evaluator).config.width_multiplier == 0.25
+    assert load_env_config("EdgeTPU-FashionMNIST", evaluator="default").evaluator == "default"
 
 
 def test_make_env_from_a_yaml_path(tmp_path):

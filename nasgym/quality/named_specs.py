@@ -1,4 +1,4 @@
-"""Named evaluator specs: ``make_evaluator("default")``, ``make_evaluator("reference")``.
+"""Named evaluator specs: ``make_evaluator("default")``, ``"reference"``, ``"fullsize"``.
 
 - ``default``: the quality proxy of the main env (``EdgeTPU-FashionMNIST``): today the 28x28 ``train`` evaluator;
   ``benchmarks/proxy_study.py`` measures the candidates to replace it by their rank fidelity against ``reference``
@@ -6,6 +6,12 @@
 - ``reference``: the long, multi-seed training every proxy is judged against (its rows are committed in
   ``benchmarks/data/proxy_study.csv``): 3 trainings of 1000 x 64 images each (~1.3 epochs) on the 56x56 canvas
   task, averaged.
+- ``fullsize``: the quality of full-size networks (the ``edgetpu-v2`` / ``ibn-dw-only`` spaces, 3-11 M
+  parameters): the network at a quarter of its width (group sizes scaled along) trained as long as the reference
+  (1000 x 64 images on the canvas task), 2 trainings averaged. A short training of the full-width network favours
+  the small ones (it under-trains the large); at a quarter width every network trains to a comparable degree and
+  the capacity differences remain (the larger net is larger at any width). ``benchmarks/fullsize_quality.py``
+  measures it against published ImageNet top-1 (``benchmarks/RESULTS.md``, "Full-size networks").
 
 A name is accepted wherever a spec dict is: ``"default"``, or ``{"kind": "default", **overrides}`` (e.g.
 ``{"kind": "default", "dataset": "digits"}``), which expands to the named spec updated with the overrides.
@@ -18,6 +24,8 @@ CANVAS_TASK = {"dataset": "fashion_mnist", "canvas": 56, "canvas_scale": [1.0, 2
 NAMED_SPECS: dict[str, dict] = {
     "default": {"kind": "train"},
     "reference": {"kind": "train", **CANVAS_TASK, "steps": 1000, "repeats": 3},
+    "fullsize": {"kind": "train", **CANVAS_TASK, "width_multiplier": 0.25, "steps": 1000, "repeats": 2,
+                 "val_images": 5000},
 }
 
 

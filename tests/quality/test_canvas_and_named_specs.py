@@ -64,7 +64,7 @@ def test_fingerprint_without_canvas_is_unchanged_and_canvas_fields_enter_it():
 
 
 def test_named_specs_resolve_with_overrides():
-    assert set(NAMED_SPECS) == {"default", "reference"}
+    assert set(NAMED_SPECS) == {"default", "reference", "fullsize"}
     for name, spec in NAMED_SPECS.items():
         assert make_evaluator(name).fingerprint == make_evaluator(dict(spec)).fingerprint
     reference = make_evaluator("reference")

@@ -17,6 +17,7 @@ PINNED = [
     ({"kind": "train"}, "train-v1-2dd73bc190"),
     ("default", "train-v1-2dd73bc190"),
     ("reference", "train-v1-50eb228649"),
+    ("fullsize", "train-v1-939f351a69"),
     ({"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "steps": 100, "repeats": 1, "val_images": 5000},
      "train-v1-db5d40af25"),
     ({"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "steps": 100, "repeats": 1}, "train-v1-989d7ca534"),
@@ -27,7 +28,7 @@ PINNED = [
 ]
 
 ENV_FILES = {
-    "edgetpu-fashionmnist.yaml": "train-v1-2dd73bc190",
+    "edgetpu-fashionmnist.yaml": "train-v1-939f351a69",
     "edgetpu-mosaic-segmentation.yaml": "task-segmentation-v1-6d5afe535e",
     "edgetpu-proxy-fashionmnist.yaml": "train-v1-1b2519e955",
     "edgetpu-tweets-text.yaml": "task-text-v1-43eeaa000f",
