@@ -7,11 +7,12 @@ least ``latency_ms``, ``energy_mj``, ``params`` and ``macs``; ``fingerprint`` id
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import Protocol, runtime_checkable
 
-from nasgym.hw.engine import fixed_costs, network_totals, totals
+from nasgym.hw.engine import fixed_costs, layers_cost, network_totals, totals
 from nasgym.hw.memo import PartCost
-from nasgym.hw.rows import arch_rows, block_rows, layer_row, one_d_row, output_size, stem_row
+from nasgym.hw.rows import arch_rows, layer_row, one_d_row, output_size, stem_row, uncached_block_rows
 from nasgym.model.counting import count
 from nasgym.model.heads import Head, get_head
 from nasgym.model.lowering import lower
@@ -19,6 +20,9 @@ from nasgym.registry import Registry
 from nasgym.space.architecture import Architecture
 
 CLASSIFICATION = get_head("classification")
+_PARAM_BYTES, _OPS, _PARAMS, _MACS = (attrgetter(name) for name in ("param_bytes", "ops", "params", "macs"))
+_MS_CACHED, _MJ_CACHED, _MS_STREAMED, _MJ_STREAMED = (
+    attrgetter(name) for name in ("ms_cached", "mj_cached", "ms_streamed", "mj_streamed"))
 
 
 @runtime_checkable
@@ -133,19 +137,26 @@ class EdgeTPUCostModel:
                 rows = [layer_row(layer) for layer in self.layers(arch)]
             return network_totals(rows, h * w * c, output_size(rows), hw)
         parts = self._parts(arch, h, w, c)
-        pb = sum(p.param_bytes for p in parts)
-        cache = hw.cache_bytes(sum(p.ops for p in parts))
+        pb = sum(map(_PARAM_BYTES, parts))
+        cache = hw.cache_bytes(sum(map(_OPS, parts)))
         if pb <= cache:
-            ms, mj = sum(p.ms_cached for p in parts), sum(p.mj_cached for p in parts)
+            ms, mj = sum(map(_MS_CACHED, parts)), sum(map(_MJ_CACHED, parts))
         elif hw.param_streaming == "all":
-            ms, mj = sum(p.ms_streamed for p in parts), sum(p.mj_streamed for p in parts)
+            ms, mj = sum(map(_MS_STREAMED, parts)), sum(map(_MJ_STREAMED, parts))
         else:
             ms = mj = used = 0.0
-            for p in parts:  # "excess": parts in order keep what is left of the cache
-                ms_p, mj_p = p.cost(hw, cache - used)
-                ms, mj, used = ms + ms_p, mj + mj_p, used + p.param_bytes
+            for p in parts:  # "excess": parts in order keep what is left of the cache (PartCost.cost, inlined)
+                left = cache - used
+                if p.param_bytes <= left:
+                    ms, mj = ms + p.ms_cached, mj + p.mj_cached
+                elif left <= 0:
+                    ms, mj = ms + p.ms_streamed, mj + p.mj_streamed
+                else:
+                    ms_p, mj_p = layers_cost(p.terms, hw, "excess", left)
+                    ms, mj = ms + ms_p, mj + mj_p
+                used += p.param_bytes
         fixed_ms, fixed_mj = fixed_costs(h * w * c, parts[-1].out_size, hw)
-        return totals(fixed_ms + ms, fixed_mj + mj, sum(p.params for p in parts), sum(p.macs for p in parts), pb,
+        return totals(fixed_ms + ms, fixed_mj + mj, sum(map(_PARAMS, parts)), sum(map(_MACS, parts)), pb,
                       pb <= cache, hw)
 
     def _part(self, key: object, rows: list) -> PartCost:
@@ -166,7 +177,7 @@ class EdgeTPUCostModel:
             key = (block.key, cin, h, w)
             part = memo.get(key)
             if part is None:
-                rows = block_rows(block, cin, h, w)
+                rows = uncached_block_rows(block, cin, h, w)
                 part = self._part(key, [one_d_row(row) for row in rows] if one_d else rows)
                 part.h_out, part.w_out = (-(-h // block.stride), -(-w // block.stride))
             parts.append(part)

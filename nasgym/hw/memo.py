@@ -7,9 +7,13 @@ part, and only the part that straddles the cache boundary ("excess" streaming) i
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from nasgym.hw.config import HardwareConfig
 from nasgym.hw.engine import layer_terms, layers_cost
 from nasgym.hw.rows import Row
+
+_MACS, _PARAMS, _PARAM_BYTES, _OPS = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(7)  # of layer_terms
 
 
 class PartCost:
@@ -19,11 +23,11 @@ class PartCost:
                  "h_out", "w_out", "ops", "out_size")
 
     def __init__(self, rows: list[Row], hw: HardwareConfig) -> None:
-        self.terms = layer_terms(rows, hw)
-        self.macs = sum(t[0] for t in self.terms)
-        self.params = sum(t[1] for t in self.terms)
-        self.param_bytes = sum(t[2] for t in self.terms)
-        self.ops = sum(t[7] for t in self.terms)
+        self.terms = terms = layer_terms(rows, hw)
+        self.macs = sum(map(_MACS, terms))
+        self.params = sum(map(_PARAMS, terms))
+        self.param_bytes = sum(map(_PARAM_BYTES, terms))
+        self.ops = sum(map(_OPS, terms))
         self.ms_cached, self.mj_cached = layers_cost(self.terms, hw, "cached")
         self.ms_streamed, self.mj_streamed = layers_cost(self.terms, hw, "all")
         self.h_out = self.w_out = 0

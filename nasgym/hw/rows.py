@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from nasgym.hw.layers import LayerKey
 from nasgym.space.architecture import Architecture
 from nasgym.space.block import Block
-from nasgym.space.convs import MEMO_SIZE, shared_ints
+from nasgym.space.convs import MEMO_SIZE, block_convs
 
 OP_CODES = {"conv": 0, "fc": 1, "add": 2, "pool": 3, "concat": 4, "resize": 5}
 Row = tuple[int, int, int, int, int, int, int, int, int, int, int]
@@ -54,20 +54,24 @@ def block_rows(block: Block, cin: int, h: int, w: int) -> tuple[Row, ...]:
     if rows is None:
         if len(_ROWS) >= MEMO_SIZE:
             _ROWS.clear()
-        rows = _ROWS[key] = tuple(map(shared_ints, _block_rows(block, cin, h, w)))
+        rows = _ROWS[key] = uncached_block_rows(block, cin, h, w)
     return rows
 
 
-def _block_rows(block: Block, cin: int, h: int, w: int) -> list[Row]:
+def uncached_block_rows(block: Block, cin: int, h: int, w: int) -> tuple[Row, ...]:
+    """:func:`block_rows` without its memo (the cost model keeps its own per-block memo: one store, not two)."""
     rows = []
     h_in, w_in = h, w
-    for _, _, conv_in, cout, k, s, groups, _ in block.convs(cin):
-        ho, wo = -(-h // s), -(-w // s)
-        rows.append((0, conv_in, cout, k, k, groups, h, w, ho, wo, 0))
-        h, w = ho, wo
+    for _, _, conv_in, cout, k, s, groups, _ in block_convs(block, cin):
+        if s == 1:
+            rows.append((0, conv_in, cout, k, k, groups, h, w, h, w, 0))
+        else:
+            ho, wo = -(-h // s), -(-w // s)
+            rows.append((0, conv_in, cout, k, k, groups, h, w, ho, wo, 0))
+            h, w = ho, wo
     if block.has_residual(cin):
         rows.append((2, block.filters, block.filters, 1, 1, 1, h_in, w_in, h_in, w_in, 0))
-    return rows
+    return tuple(rows)
 
 
 def stem_row(arch: Architecture, h: int, w: int, c: int) -> Row:
