@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sqlite3
 import subprocess
@@ -233,6 +234,27 @@ def reference_mean(ref: np.ndarray) -> np.ndarray:
     return out
 
 
+def sharpness_note(ref: np.ndarray, target: float = 0.8) -> str:
+    """How many trainings per architecture the reference needs for a split-half tau of ``target``, from its measured
+    between-architecture spread and seed noise (Kendall tau = 2/pi asin r for normal scores; the reliability of a
+    mean of n trainings is b^2 / (b^2 + s^2 / n), b the true spread, s the seed std)."""
+    full = complete(ref)
+    full = full[np.isfinite(full).all(axis=1)]
+    if len(full) < 5 or full.shape[1] < 2:
+        return "Reference sharpness: not enough complete architectures yet."
+    n = full.shape[1]
+    seed_var = float(np.mean(full.var(axis=1, ddof=1)))
+    true_var = float(full.mean(axis=1).var(ddof=1)) - seed_var / n
+    if true_var <= 0:
+        return (f"Reference sharpness: over {len(full)} architectures x {n} trainings the spread of the means is no "
+                f"larger than the seed noise: no number of trainings is estimated.")
+    r = math.sin(target * math.pi / 2)
+    per_half = math.ceil(seed_var / true_var * r / (1 - r))
+    return (f"Reference sharpness ({len(full)} architectures x {n} trainings): true between-architecture std "
+            f"{100 * math.sqrt(true_var):.2f} pt, seed std {100 * math.sqrt(seed_var):.2f} pt; a split-half tau of "
+            f"{target} needs about {per_half} trainings per half ({2 * per_half} per architecture).")
+
+
 SIZE_CORRECTED = ("c56 s100 v5k", "c56 s100")  # candidates also reported with a size term fitted on sample A
 
 
@@ -284,7 +306,7 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
             lines.append(f"| {name} | {n} | {np.nanmean(acc):.4f} | {fmt(100 * between, 2)} | {fmt(100 * within, 2)} "
                          f"| {fmt(snr, 2)} | {fmt(split)} | {fmt(tau(acc[:, 0], ref_mean))} "
                          f"| {fmt(tau(mean3, ref_mean))} | {cpu:.1f} | {ratio} |")
-        lines.append("")
+        lines += ["", sharpness_note(refs[sample]), ""]
     specs = "\n".join(f"- `{name}`: `{json.dumps(spec)}`" for name, spec in configs.items())
     return "\n".join(lines) + "\nConfigurations:\n\n" + specs
 
