@@ -50,21 +50,33 @@ def capacity_spec(width: float) -> dict:
     return {**CANVAS_56, "steps": CAPACITY_STEPS, "repeats": 1, "width_multiplier": width}
 
 
+# Does a longer training separate architectures better? The reference task at 3x the reference's budget, 8
+# architectures (their reference at 1000 steps is complete), two seeds.
+LONG_ARCHS, LONG_STEPS = 8, 3000
+
+
+def long_spec() -> dict:
+    """The canvas task at ``LONG_STEPS`` steps, one training per evaluation."""
+    return {**CANVAS_56, "steps": LONG_STEPS, "repeats": 1}
+
+
 def spec(base: dict) -> dict:
     """The variant at the pilot's budget, one training per evaluation."""
     return {**base, "steps": STEPS, "repeats": 1}
 
 
 def units() -> list[tuple[dict, int, int]]:
-    """(evaluator spec, seed, arch index) in order: every variant's seed 0 first, then the capacity runs."""
+    """(evaluator spec, seed, arch index) in order: every variant's seed 0 first, then the long runs, then the
+    capacity runs."""
     out = [(spec(VARIANTS[v][1]), s, i) for s in SEEDS for v in range(len(VARIANTS)) for i in range(N_ARCHS)]
+    out += [(long_spec(), s, i) for s in SEEDS for i in range(LONG_ARCHS)]
     return out + [(capacity_spec(w), 0, i) for i in range(CAPACITY_ARCHS) for w in WIDTHS]
 
 
 def run_worker(db: Path, worker: int, workers: int) -> None:
     """Evaluate this worker's share of the units (round robin)."""
     torch.set_num_threads(1)
-    cache, archs = EvaluationCache(db), architectures("A")[:N_ARCHS]
+    cache, archs = EvaluationCache(db), architectures("A")
     for n, (evaluator_spec, seed, i) in enumerate(units()):
         if n % workers != worker:
             continue
@@ -74,9 +86,36 @@ def run_worker(db: Path, worker: int, workers: int) -> None:
                   flush=True)
 
 
+def spread_row(label: str, acc: np.ndarray, cpu: float) -> str:
+    """A table row: between-architecture std of the mean, RMS seed std and their ratio of an (archs, seeds) array."""
+    between, within = acc.mean(axis=1).std(ddof=1), np.sqrt(np.mean(acc.var(axis=1, ddof=1)))
+    return (f"| {label} | {len(acc)} | {acc.mean():.4f} | {100 * between:.2f} | {100 * within:.2f} "
+            f"| {between / within:.2f} | {cpu:.0f} |")
+
+
+def long_table(cache: EvaluationCache, archs: list) -> str:
+    """Spread vs seed noise on the canvas task at the reference's budget (its first two trainings) and at
+    ``LONG_STEPS``, over the architectures that have both."""
+    reference_fp, long_fp = make_evaluator("reference").fingerprint, make_evaluator(long_spec()).fingerprint
+    pairs = [(cache.get(a.hash, reference_fp, 0), [cache.get(a.hash, long_fp, s) for s in SEEDS]) for a in archs]
+    pairs = [(ref, runs) for ref, runs in pairs if ref is not None and all(m is not None for m in runs)]
+    lines = [f"Longer training: canvas 56, the first {LONG_ARCHS} architectures, two trainings each (at 1000 steps "
+             "the reference's first two).", "",
+             "| steps | archs | mean acc | between std (pt) | seed std (pt) | ratio | CPU s / training |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    if len(pairs) < 3:
+        return "\n".join([*lines, f"| 1000 / {LONG_STEPS} | {len(pairs)} | - | - | - | - | - |"])
+    short = np.array([ref["seed_accuracies"][:2] for ref, _ in pairs])
+    long = np.array([[m["accuracy"] for m in runs] for _, runs in pairs])
+    short_cpu = np.mean([ref["cpu_seconds"] / len(ref["seed_accuracies"]) for ref, _ in pairs])
+    long_cpu = np.mean([m["cpu_seconds"] for _, runs in pairs for m in runs])
+    return "\n".join([*lines, spread_row("1000", short, short_cpu), spread_row(str(LONG_STEPS), long, long_cpu)])
+
+
 def report(db: Path) -> str:
     """The pilot table from what is cached."""
-    cache, archs = EvaluationCache(db), architectures("A")[:N_ARCHS]
+    cache, every = EvaluationCache(db), architectures("A")
+    archs = every[:N_ARCHS]
     lines = ["| task variant | archs | mean score | between std (pt) | seed std (pt) | ratio | CPU s / eval |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, base in VARIANTS:
@@ -87,10 +126,8 @@ def report(db: Path) -> str:
             lines.append(f"| {name} | {len(full)} | - | - | - | - | - |")
             continue
         acc = np.array([[m["accuracy"] for m in r] for r in full])
-        cpu = np.mean([m["cpu_seconds"] for r in full for m in r])
-        between, within = acc.mean(axis=1).std(ddof=1), np.sqrt(np.mean(acc.var(axis=1, ddof=1)))
-        lines.append(f"| {name} | {len(full)} | {acc.mean():.4f} | {100 * between:.2f} | {100 * within:.2f} "
-                     f"| {between / within:.2f} | {cpu:.0f} |")
+        lines.append(spread_row(name, acc, np.mean([m["cpu_seconds"] for r in full for m in r])))
+    lines += ["", long_table(cache, every[:LONG_ARCHS])]
     lines += ["", f"Capacity: the first {CAPACITY_ARCHS} architectures with every width scaled, canvas 56, "
               f"{CAPACITY_STEPS} steps, seed 0 (accuracy; params of the proxy network in thousands).", "",
               "| architecture | " + " | ".join(f"width x{w:g}" for w in WIDTHS) + " |",
