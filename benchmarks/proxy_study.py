@@ -340,7 +340,9 @@ def main() -> None:
     print(text)
     if args.write or not args.report:
         print(f"saved {save_rows(args.db)} rows to {ROWS_CSV}")
-        write_section(SECTION, f"`benchmarks/proxy_study.py` ({time.strftime('%Y-%m-%d')}).\n\n{text}")
+        write_section(SECTION, f"`benchmarks/proxy_study.py` ({time.strftime('%Y-%m-%d')}). CPU seconds are process "
+                      "time on one thread, measured while other jobs shared the 2 cores, which inflates them (one "
+                      "`c28 s100` evaluation: 8-9 s beside one other job, 26-29 s beside four).\n\n" + text)
 
 
 if __name__ == "__main__":
