@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from nasgym.space.convs import ConvSpec, block_convs
@@ -76,6 +76,19 @@ def check_int(name: str, value: object, allowed: str, minimum: int = 1) -> int:
     return value
 
 
+class _Key:
+    """``Block.key``: computed on first use, then a plain instance attribute (a non-data descriptor, so the
+    instance's own ``__dict__`` entry wins from then on). Blocks that are built but never memoized (validation,
+    parsing, the env's canonical steps) do not pay for the interning."""
+
+    def __get__(self, block: Block | None, owner: type | None = None) -> int:
+        if block is None:
+            return self  # type: ignore[return-value]
+        key = block.__dict__["key"] = block_key((block.op, block.filters, block.kernel, block.expansion, block.stride,
+                                                 block.group_size, block.residual))
+        return key
+
+
 @dataclass(frozen=True)
 class Block:
     """An immutable, validated IBN block.
@@ -89,10 +102,12 @@ class Block:
         group_size: Channels per group of the group conv; required for grouped ops, ``None`` otherwise.
         residual: Whether a residual add is used when the shapes allow it.
         key: (not a field) an int equal for blocks with equal fields and different otherwise (interned per
-            process), the key of the per-block memos: an int hashes and compares faster than the field tuple.
+            process on first use), the key of the per-block memos: an int hashes and compares faster than the field
+            tuple.
     """
 
-    key: ClassVar[int]  # set per instance in __post_init__ and __setstate__
+    key: ClassVar[int] = _Key()  # type: ignore[assignment]  # not a field: interned on first use
+    _last_convs: ClassVar[tuple] = (0, False, ())  # the last convs() answer, (cin, every, convs); per instance once set
 
     op: str
     filters: int
@@ -120,9 +135,6 @@ class Block:
                 f"group_size={self.group_size!r} is invalid for op {self.op}: expected null "
                 f"(group size applies only to {', '.join(sorted(GROUPED_OPS))})"
             )
-        object.__setattr__(self, "key", block_key((self.op, self.filters, self.kernel, self.expansion, self.stride,
-                                                   self.group_size, self.residual)))
-        object.__setattr__(self, "_last_convs", (0, False, ()))
         if self.op == "skip":
             if self.stride != 1:
                 raise ValueError(f"stride={self.stride} is invalid for op skip: expected 1")
@@ -137,11 +149,9 @@ class Block:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
     def __setstate__(self, state: dict) -> None:
-        """Unpickling (also ``copy``): the fields from ``state``, the key interned again (ids are per process)."""
+        """Unpickling (also ``copy``): the fields from ``state`` (the key is interned again on first use)."""
         for field in fields(self):
             object.__setattr__(self, field.name, state[field.name])
-        object.__setattr__(self, "key", block_key(tuple(state[field.name] for field in fields(self))))
-        object.__setattr__(self, "_last_convs", (0, False, ()))
 
     @classmethod
     def skip(cls, filters: int) -> Block:
@@ -195,7 +205,8 @@ class Block:
 
     def to_dict(self) -> dict:
         """Canonical plain-dict form (JSON-ready)."""
-        return asdict(self)
+        return {"op": self.op, "filters": self.filters, "kernel": self.kernel, "expansion": self.expansion,
+                "stride": self.stride, "group_size": self.group_size, "residual": self.residual}
 
     @classmethod
     def from_dict(cls, data: dict) -> Block:

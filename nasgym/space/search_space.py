@@ -20,7 +20,13 @@ import numpy as np
 
 from nasgym.space.architecture import Architecture
 from nasgym.space.block import GROUPED_OPS, Block
+from nasgym.space.convs import MEMO_SIZE
 from nasgym.space.spec import Decision, StageSpec, group_size_ok
+
+# Block fields (op, filters, kernel, expansion, stride, group_size) -> the Block that build() puts in its
+# architectures: blocks are immutable, so architectures share them, and an env episode neither validates its ~20 blocks
+# again nor interns their memo keys again (Block.key, set on first use, stays on the shared block).
+_BLOCKS: dict[tuple, Block] = {}
 
 Key = tuple[str, int | None, int | None]
 
@@ -186,11 +192,17 @@ class SearchSpace:
             for b in range(spec.blocks):
                 op = self.value(values, "op", s, b)
                 if op == "skip":
-                    blocks.append(Block.skip(width))
-                    continue
-                group_size = self.value(values, "group_size", s, b) if op in GROUPED_OPS else None
-                blocks.append(Block(op, width, self.value(values, "kernel", s, b),
-                                    self.value(values, "expansion", s, b), spec.stride if b == 0 else 1, group_size))
+                    fields = (op, width, 1, 1, 1, None)
+                else:
+                    fields = (op, width, self.value(values, "kernel", s, b), self.value(values, "expansion", s, b),
+                              spec.stride if b == 0 else 1,
+                              self.value(values, "group_size", s, b) if op in GROUPED_OPS else None)
+                block = _BLOCKS.get(fields)
+                if block is None:
+                    if len(_BLOCKS) >= MEMO_SIZE:
+                        _BLOCKS.clear()
+                    block = _BLOCKS[fields] = Block.skip(width) if op == "skip" else Block(*fields)
+                blocks.append(block)
             stages.append(tuple(blocks))
         return Architecture(tuple(stages), self.value(values, "stem_filters"), self.value(values, "stem_kernel"),
                             self.stem_stride, self.value(values, "head_filters"), self.input_shape)
