@@ -18,9 +18,10 @@ import math
 
 import numpy as np
 
-from nasgym.model.lowering import conv_layer, layer_macs, lower_block
-from nasgym.space.block import GROUPED_OPS, Block
-from nasgym.space.search_space import SearchSpace, canonical_action
+from nasgym.model.counting import block_counts
+from nasgym.model.layers import conv_layer, layer_macs
+from nasgym.space.block import GROUPED_OPS
+from nasgym.space.search_space import SearchSpace, canonical_action, shared_block
 
 
 class ObservationEncoder:
@@ -124,8 +125,8 @@ class ObservationEncoder:
         if macs is None:
             stride = space.stages[s].stride if b == 0 else 1
             h, w = self._resolutions[s] if b == 0 else self._resolutions[s + 1]
-            block = Block(op, width, kernel, expansion, stride, group)
-            macs = sum(map(layer_macs, lower_block(block, cin, h, w, "b")))
+            block = shared_block((op, width, kernel, expansion, stride, group))
+            macs = block_counts(block, cin, h, w, False)[1]  # the sum of layer_macs over lower_block's layers
             self._macs_cache[key] = macs
         return macs
 

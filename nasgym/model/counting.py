@@ -52,7 +52,7 @@ def count(
         if part is None:
             if len(memo) >= MEMO_SIZE:
                 memo.clear()
-            part = memo[key] = _block_counts(block, cin, h, w, one_d)
+            part = memo[key] = block_counts(block, cin, h, w, one_d)
         params += part[0]
         macs += part[1]
         h, w, cin = part[2], part[3], block.filters
@@ -77,7 +77,7 @@ def _conv(cin: int, cout: int, k: int, stride: int, groups: int, h: int, w: int,
     return weights + 2 * cout, h_out * w_out * weights, h_out, w_out
 
 
-def _block_counts(block: Block, cin: int, h: int, w: int, one_d: bool) -> tuple[int, int, int, int]:
+def block_counts(block: Block, cin: int, h: int, w: int, one_d: bool) -> tuple[int, int, int, int]:
     """(params, macs, h_out, w_out) of the layers of :func:`~nasgym.model.lowering.lower_block` (its convs; the
     residual add has none)."""
     params = macs = 0

@@ -197,12 +197,7 @@ class SearchSpace:
                     fields = (op, width, self.value(values, "kernel", s, b), self.value(values, "expansion", s, b),
                               spec.stride if b == 0 else 1,
                               self.value(values, "group_size", s, b) if op in GROUPED_OPS else None)
-                block = _BLOCKS.get(fields)
-                if block is None:
-                    if len(_BLOCKS) >= MEMO_SIZE:
-                        _BLOCKS.clear()
-                    block = _BLOCKS[fields] = Block.skip(width) if op == "skip" else Block(*fields)
-                blocks.append(block)
+                blocks.append(_BLOCKS.get(fields) or shared_block(fields))
             stages.append(tuple(blocks))
         return Architecture(tuple(stages), self.value(values, "stem_filters"), self.value(values, "stem_kernel"),
                             self.stem_stride, self.value(values, "head_filters"), self.input_shape)
@@ -289,6 +284,17 @@ class SearchSpace:
                 f"10^{self.size():.1f} architectures)")
 
 
+def shared_block(fields: tuple) -> Block:
+    """The :class:`Block` with ``fields`` (op, filters, kernel, expansion, stride, group_size), validated once and
+    shared (see ``_BLOCKS``): what :meth:`SearchSpace.build` and the observation's partial MACs use."""
+    block = _BLOCKS.get(fields)
+    if block is None:
+        if len(_BLOCKS) >= MEMO_SIZE:
+            _BLOCKS.clear()
+        block = _BLOCKS[fields] = Block(*fields)
+    return block
+
+
 def canonical_action(mask: np.ndarray, action: int) -> int:
     """Map any integer action to a valid index deterministically.
 
@@ -333,6 +339,7 @@ class SpaceCursor:
         self.space = space
         self.indices: list[int] = []
         self.values: dict[Key, object] = {}
+        self._mask: tuple[int, np.ndarray | None] = (-1, None)  # (position, its mask): asked twice per Box step
 
     @property
     def position(self) -> int:
@@ -351,7 +358,13 @@ class SpaceCursor:
 
     def mask(self) -> np.ndarray:
         """Valid choices of the next decision."""
-        return self.space.mask_for(self.position, self.values)
+        position = len(self.indices)
+        cached = self._mask
+        if cached[0] == position:
+            return cached[1]
+        mask = self.space.mask_for(position, self.values)
+        self._mask = (position, mask)
+        return mask
 
     def choose(self, index: int, canonicalize: bool = False) -> int:
         """Make the next decision; returns the index used.
@@ -360,9 +373,11 @@ class SpaceCursor:
             index: Choice index.
             canonicalize: Map an invalid index to a valid one (:func:`canonical_action`) instead of raising.
         """
-        if self.done:
+        decisions = self.space.decisions
+        position = len(self.indices)
+        if position == len(decisions):
             raise ValueError("all decisions are already made: expected no further choice")
-        decision, mask = self.decision, self.mask()
+        decision, mask = decisions[position], self.mask()
         valid = 0 <= index < len(mask) and bool(mask[index])
         if not valid:
             if not canonicalize:
