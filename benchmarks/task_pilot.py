@@ -3,7 +3,8 @@ than the seed noise? (The proxy-configuration study found that on the 56x56 canv
 the spread between architectures below the seed noise.)
 
 Six architectures of the study's sample A, two seeds, each task variant trained for ``STEPS`` steps; per variant the
-between-architecture std of the 2-seed mean, the RMS seed std and their ratio. Resumable (the study's cache)::
+between-architecture std of the 2-seed mean, the RMS seed std and their ratio. Resumable (the study's cache; the raw
+rows are kept in ``benchmarks/data/task_pilot.csv`` and loaded back into the cache on start)::
 
     nice -n 10 .venv/bin/python benchmarks/task_pilot.py --workers 2 [--write]
 """
@@ -11,6 +12,7 @@ between-architecture std of the 2-seed mean, the RMS seed std and their ratio. R
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
@@ -25,8 +27,10 @@ from nasgym.quality.supernet_evaluator import default_cache_dir
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_study import architectures  # noqa: E402
 from results_md import write_section  # noqa: E402
+from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+ROWS_CSV = HERE / "data" / "task_pilot.csv"
 N_ARCHS, SEEDS, STEPS = 6, (0, 1), 300
 SECTION = "Reference-task pilot"
 SEGMENTATION_DATA = {"source": "fashion_mnist", "grid": 2, "train_size": 10000, "val_size": 1000, "test_size": 500}
@@ -84,6 +88,18 @@ def run_worker(db: Path, worker: int, workers: int) -> None:
         if not hit:
             print(f"{evaluator_spec} A{i} seed {seed}: {metrics['accuracy']:.4f} cpu {metrics['cpu_seconds']:.0f}s",
                   flush=True)
+
+
+def save_rows(db: Path) -> int:
+    """Write every cached pilot evaluation to ROWS_CSV (loaded back into the cache on start)."""
+    cache, archs, rows = EvaluationCache(db), architectures("A"), []
+    for evaluator_spec, seed, i in units():
+        fp = make_evaluator(evaluator_spec).fingerprint
+        m = cache.get(archs[i].hash, fp, seed)
+        if m is not None:
+            rows.append({"spec": json.dumps(evaluator_spec), "arch_index": i, "seed": seed,
+                         "accuracy": f"{m['accuracy']:.4f}", **cache_columns(archs[i], fp, seed, m)})
+    return write_rows(ROWS_CSV, rows, ["spec", "arch_index", "seed", "accuracy", *CACHE_COLUMNS])
 
 
 def spread_row(label: str, acc: np.ndarray, cpu: float) -> str:
@@ -153,6 +169,7 @@ def main() -> None:
     if args.worker is not None:
         run_worker(args.db, args.worker, args.workers)
         return
+    print(f"loaded {load_rows(EvaluationCache(args.db), ROWS_CSV)} committed rows into {args.db}", flush=True)
     if not args.report:
         cmd = [sys.executable, __file__, "--db", str(args.db), "--workers", str(args.workers), "--worker"]
         for proc in [subprocess.Popen([*cmd, str(w)]) for w in range(args.workers)]:
@@ -160,6 +177,7 @@ def main() -> None:
     text = report(args.db)
     print(text)
     if args.write:
+        print(f"saved {save_rows(args.db)} rows to {ROWS_CSV}")
         write_section(SECTION, f"`benchmarks/task_pilot.py` ({time.strftime('%Y-%m-%d')}): "
                       f"{N_ARCHS} architectures of the study's sample A, seeds {SEEDS}, {STEPS} training steps "
                       f"each.\n\n{text}")
