@@ -1,6 +1,6 @@
 """Named evaluator specs: ``make_evaluator("default")``, ``"reference"``, ``"fullsize"``.
 
-- ``default``: the quality proxy of the main env (``EdgeTPU-FashionMNIST``): today the 28x28 ``train`` evaluator;
+- ``default``: the quality proxy of the small ``proxy`` space: today the 28x28 ``train`` evaluator (100 steps x 2);
   ``benchmarks/proxy_study.py`` measures the candidates to replace it by their rank fidelity against ``reference``
   per CPU-second (``benchmarks/RESULTS.md``, "Proxy-configuration study").
 - ``reference``: the long, multi-seed training every proxy is judged against (its rows are committed in

@@ -19,6 +19,7 @@ from when they were two evaluators). ``kind: task`` (:class:`TaskEvaluator`) is 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -175,7 +176,9 @@ class TrainEvaluator(ConfiguredEvaluator):
         c = self.config
         return sorted({max(1, round(f * c.steps)) for f in c.curve} - {c.steps})
 
-    def _curve_hook(self, model: nn.Module, dataset: Dataset, run_seed: int, curve: list[float]):
+    def _curve_hook(
+        self, model: nn.Module, dataset: Dataset, run_seed: int, curve: list[float],
+    ) -> Callable[[int], None]:
         """An ``after_step`` hook appending the score at each ``curve`` fraction of the steps to ``curve``: BN
         statistics recomputed from their own generator and the global RNG (dropout) restored, so the training (and
         its final score) is bit-identical to one without the curve."""
