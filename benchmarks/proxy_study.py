@@ -193,6 +193,12 @@ def complete(acc: np.ndarray) -> np.ndarray:
     return acc[:, :1] * np.nan
 
 
+def spread(acc: np.ndarray) -> tuple[float, float]:
+    """(std over architectures of the per-architecture mean, RMS within-architecture seed std) of a complete
+    (architectures, seeds) array."""
+    return float(acc.mean(axis=1).std(ddof=1)), float(np.sqrt(np.mean(acc.var(axis=1, ddof=1))))
+
+
 def consistency(acc: np.ndarray) -> tuple[float, float, float, float]:
     """(between-architecture std of the mean, RMS within-architecture seed std, SNR, split-half tau) over the
     architectures with every column of :func:`complete`. Split-half tau: with an even number of columns, tau
@@ -202,7 +208,7 @@ def consistency(acc: np.ndarray) -> tuple[float, float, float, float]:
     full = acc[np.isfinite(acc).all(axis=1)]
     if len(full) < 5 or full.shape[1] < 2:
         return (float("nan"),) * 4
-    between, within = float(full.mean(axis=1).std(ddof=1)), float(np.sqrt(np.mean(full.var(axis=1, ddof=1))))
+    between, within = spread(full)
     half = full.shape[1] // 2
     if full.shape[1] % 2 == 0:
         split = tau(full[:, :half].mean(axis=1), full[:, half:].mean(axis=1))
@@ -253,8 +259,9 @@ def sharpness_note(ref: np.ndarray, target: float = 0.8) -> str:
     if len(full) < 5 or full.shape[1] < 2:
         return "Reference sharpness: not enough complete architectures yet."
     n = full.shape[1]
-    seed_var = float(np.mean(full.var(axis=1, ddof=1)))
-    true_var = float(full.mean(axis=1).var(ddof=1)) - seed_var / n
+    between, within = spread(full)
+    seed_var = within ** 2
+    true_var = between ** 2 - seed_var / n
     if true_var <= 0:
         return (f"Reference sharpness: over {len(full)} architectures x {n} trainings the spread of the means is no "
                 f"larger than the seed noise: no number of trainings is estimated.")

@@ -25,7 +25,7 @@ from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_study import architectures  # noqa: E402
+from proxy_study import architectures, spread  # noqa: E402
 from results_md import write_section  # noqa: E402
 from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows  # noqa: E402
 
@@ -104,7 +104,7 @@ def save_rows(db: Path) -> int:
 
 def spread_row(label: str, acc: np.ndarray, cpu: float) -> str:
     """A table row: between-architecture std of the mean, RMS seed std and their ratio of an (archs, seeds) array."""
-    between, within = acc.mean(axis=1).std(ddof=1), np.sqrt(np.mean(acc.var(axis=1, ddof=1)))
+    between, within = spread(acc)
     return (f"| {label} | {len(acc)} | {acc.mean():.4f} | {100 * between:.2f} | {100 * within:.2f} "
             f"| {between / within:.2f} | {cpu:.0f} |")
 
