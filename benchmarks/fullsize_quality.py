@@ -38,13 +38,17 @@ ROWS_CSV = HERE / "data" / "fullsize_quality.csv"
 SECTION = "Full-size networks: proxy quality vs published ImageNet top-1"
 SEED = 0
 SPECS = [
-    ("fullsize (the named spec): canvas 56, width x0.25, 1000x64 x 2 repeats, val 5k", NAMED_SPECS["fullsize"]),
-    ("train, canvas 56, width x0.5, 500x64, val 5k",
-     {"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "width_multiplier": 0.5, "steps": 500,
-      "repeats": 1, "val_images": 5000}),
+    ("fullsize (the named spec): canvas 56, width x0.25 (rule 3), 1000x64 x 2 repeats, val 5k",
+     NAMED_SPECS["fullsize"]),
     ("train, 28x28, 100x64 x 2 repeats (the first default)", {"kind": "train"}),
     ("train, canvas 56, 100x64, val 5k", {"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "steps": 100,
                                           "repeats": 1, "val_images": 5000}),
+]
+# Results of configurations no longer reproducible by a spec (the proxy width rule changed: its version is in the
+# fingerprint): reported from the committed rows, never rerun.
+RETIRED = [
+    ("fullsize under width rule 2 (widths to multiples of 8)", "train-v1-939f351a69"),
+    ("train, canvas 56, width x0.5 (rule 2), 500x64, val 5k", "train-v1-9722e59baa"),
 ]
 # Each family listed in increasing published top-1: MobileNetEdgeTPUV2 as in imagenet_top1.csv; MobileNetEdgeTPU v1
 # by depth multiplier (its top-1 rises with it; the values are not in the repository, so only the order is checked).
@@ -90,8 +94,8 @@ def report(db: Path) -> tuple[str, list[dict]]:
     counts = {n: nasgym.count(nasgym.reference(n), num_classes=1001) for n in nets}
     scores: dict[str, dict[str, dict]] = {}
     rows = []
-    for name, spec in SPECS:
-        fp = make_evaluator(spec).fingerprint
+    columns = [(name, make_evaluator(spec).fingerprint) for name, spec in SPECS] + RETIRED
+    for name, fp in columns:
         for net in nets:
             m = cache.get(nasgym.reference(net).hash, fp, SEED)
             if m is not None:
@@ -100,11 +104,11 @@ def report(db: Path) -> tuple[str, list[dict]]:
                              "cpu_seconds": f"{m['cpu_seconds']:.1f}",
                              **cache_columns(nasgym.reference(net), fp, SEED, m)})
     header = "| network | published top-1 | params (M) | MACs (G) | " + " | ".join(
-        f"{name} (CPU s)" for name, _ in SPECS) + " |"
-    lines = [header, "|---|---:|---:|---:|" + "---:|" * len(SPECS)]
+        f"{name} (CPU s)" for name, _ in columns) + " |"
+    lines = [header, "|---|---:|---:|---:|" + "---:|" * len(columns)]
     for net in nets:
         cells = []
-        for name, _ in SPECS:
+        for name, _ in columns:
             m = scores.get(name, {}).get(net)
             cells.append("-" if m is None else f"{m['accuracy']:.4f} ({m['cpu_seconds']:.0f})")
         published = f"{top1[net]:.2f}" if net in top1 else "n/a"
@@ -114,7 +118,7 @@ def report(db: Path) -> tuple[str, list[dict]]:
               "|---|---:|---:|" + "---|" * len(FAMILIES)]
     candidates = [("#params", {n: float(counts[n].params) for n in nets}),
                   ("MACs", {n: float(counts[n].macs) for n in nets})]
-    candidates += [(name, {n: m["accuracy"] for n, m in scores.get(name, {}).items()}) for name, _ in SPECS]
+    candidates += [(name, {n: m["accuracy"] for n, m in scores.get(name, {}).items()}) for name, _ in columns]
     for name, score in candidates:
         known = [n for n in nets if n in top1 and n in score]
         orders = []

@@ -89,8 +89,9 @@ def parse_config(cls: type[T], spec: dict, checks: dict[str, Check], kind: str) 
 
 
 # Version of the proxy width-scaling rule (nasgym.quality.proxy), in the fingerprint of scaled configs only:
-# 2 = widths to multiples of 8 with group sizes scaled along (1 = multiples of the largest group size).
-WIDTH_RULE = 2
+# 3 = widths to multiples of 4 (at least 8) with group sizes scaled along (2 = multiples of 8; 1 = multiples of the
+# largest group size).
+WIDTH_RULE = 3
 
 
 def fingerprint(kind: str, config: object, version: int, exclude: tuple[str, ...] = ("data_dir",)) -> str:

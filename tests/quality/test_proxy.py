@@ -57,7 +57,7 @@ def test_width_multiplier_rounds_to_valid_widths(archs):
         half = proxy_architecture(arch, width_multiplier=0.5)
         double = proxy_architecture(arch, width_multiplier=2.0)
         for a, h, d in zip(arch.blocks, half.blocks, double.blocks, strict=True):
-            assert h.filters % 8 == 0 and h.filters <= max(a.filters, 16) and d.filters >= 2 * a.filters - 8
+            assert h.filters % 4 == 0 and h.filters <= max(a.filters, 8) and d.filters >= 2 * a.filters - 4
             assert (h.op, h.kernel, h.expansion) == (a.op, a.kernel, a.expansion)
 
 
@@ -90,6 +90,23 @@ def test_scaling_down_shrinks_full_size_networks_and_their_group_sizes(name):
         if full.is_grouped:  # group sizes of 64 / 128 halve with the widths (at most one valid step away)
             assert scaled.group_size <= full.group_size * 0.5 + 8
     nasgym.count(half, num_classes=10)  # every block valid
+
+
+def test_scaled_widths_round_half_up_to_multiples_of_4_and_at_least_8():
+    arch = nasgym.reference("mobilenet_edgetpu_v1_dm1.25")  # stem 40, first blocks 24 / 40 / 64, head 1600
+    quarter = proxy_architecture(arch, (56, 56, 1), 0.25)
+    assert quarter.stem_filters == 12  # 10 -> 12 (half up)
+    assert [b.filters for b in quarter.blocks[:3]] == [8, 12, 12]  # 6 -> 8 (the floor), 10 -> 12
+    assert quarter.head_filters == 400
+    assert all(b.filters % 4 == 0 and b.filters >= 8 for b in quarter.blocks)
+
+
+def test_a_wider_family_member_stays_at_least_as_wide_in_every_layer_when_scaled():
+    small = proxy_architecture(nasgym.reference("mobilenet_edgetpu_v1_dm1.0"), (56, 56, 1), 0.25)
+    large = proxy_architecture(nasgym.reference("mobilenet_edgetpu_v1_dm1.25"), (56, 56, 1), 0.25)
+    pairs = list(zip(small.blocks, large.blocks, strict=True))
+    assert all(s.filters <= b.filters for s, b in pairs)
+    assert sum(s.filters < b.filters for s, b in pairs) == len(pairs) - 1  # all but the first block (8 = 8)
 
 
 def test_only_scaled_configs_carry_the_width_rule_in_their_fingerprint():
