@@ -15,8 +15,11 @@ of it, are loaded into the cache, so a fresh machine resumes from the repository
     nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --archs 1000 --workers 2     # run / resume
     .venv/bin/python benchmarks/surrogate_data.py --report                                 # progress, noise
 
-Not measured yet: a learning-curve point (accuracy at 1/4 and 1/2 of the budget); the trainer has no
-intermediate-accuracy hook, and adding one must not change the default evaluator's results or fingerprint.
+Learning-curve points: evaluations also record the accuracy after 1/4 and 1/2 of the training steps
+(:data:`CURVE`: the train evaluator's ``curve`` points, scored on 2,000 validation images; ``--no-curve`` leaves
+them out). The training and the final accuracy are bit-identical with or without them, so the rows stay those of
+the named spec's fingerprint (file name and cache key); a row's ``metrics`` holds ``curve_steps`` and ``curve``
+(rows measured without curve points simply lack them).
 """
 
 from __future__ import annotations
@@ -40,13 +43,19 @@ from nasgym.hw import make_cost_model
 from nasgym.parallel import first_completed, make_executor
 from nasgym.quality import EvaluationCache, make_evaluator
 from nasgym.space.architecture import Architecture
-from nasgym.surrogate.dataset import PRESETS, data_path, load_table, read_rows, write_rows
+from nasgym.surrogate.dataset import PRESETS, data_path, load_table, metrics_of, read_rows, write_rows
 from nasgym.surrogate.metrics import seed_kendall
 
 HERE = Path(__file__).resolve().parent
 STUDY_CSV = HERE / "data" / "proxy_study.csv"
 SPACE = "proxy"
 SAMPLE_SEED = 150115  # the uniform sample's seed (used for nothing else)
+CURVE = {"curve": [0.25, 0.5], "curve_val_images": 2000}  # learning-curve points for multi-fidelity agents
+
+
+def with_curve(spec: str | dict) -> dict:
+    """``spec`` plus the :data:`CURVE` fields (a named spec as ``{"kind": NAME, ...}``)."""
+    return {**({"kind": spec} if isinstance(spec, str) else spec), **CURVE}
 
 
 def parse_spec(text: str) -> str | dict:
@@ -218,8 +227,9 @@ def report(out: Path) -> str:
     cpu = [float(r["cpu_seconds"]) for r in read_rows(out) if r["cpu_seconds"] not in ("", "nan")]
     sources = {s: table.sources.count(s) for s in dict.fromkeys(table.sources)}
     both = table.complete(2)
+    curves = sum("curve" in metrics_of(r) for r in read_rows(out))
     return (f"{out.name}: {len(table.archs)} architectures ({sources}), seeds {list(table.seeds)}, "
-            f"{int(both.sum())} with >= 2 seeds; mean accuracy {np.nanmean(table.mean):.4f}, seed std "
+            f"{int(both.sum())} with >= 2 seeds, {curves} rows with learning-curve points; mean accuracy {np.nanmean(table.mean):.4f}, seed std "
             f"{100 * table.seed_std():.2f} pt, seed-vs-seed tau {seed_kendall(table.accuracy[both]):.3f}; "
             f"{np.mean(cpu) if cpu else float('nan'):.1f} CPU s per evaluation")
 
@@ -238,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--save-every", type=int, default=20, help="rewrite the data file every N evaluations")
     p.add_argument("--stop-after", type=int, default=None, help="stop after N new evaluations (a chunk of work)")
     p.add_argument("--study", default=str(STUDY_CSV), help="the quality study's rows ('none': without them)")
+    p.add_argument("--no-curve", action="store_true", help="do not measure the learning-curve points")
     p.add_argument("--report", action="store_true", help="only print progress and noise figures")
     args = p.parse_args(argv)
     try:
@@ -246,7 +257,10 @@ def main(argv: list[str] | None = None) -> int:
             if value is not None and value < low:
                 raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected an int >= {low}")
         spec = parse_spec(args.spec)
-        fingerprint = make_evaluator(spec).fingerprint
+        fingerprint = make_evaluator(spec).fingerprint  # the rows' identity: curve points change no result
+        if not args.no_curve:
+            spec = with_curve(spec)
+            make_evaluator(spec)  # a spec without curve support fails here, in one line
         out = args.out or data_path(fingerprint)
         if args.report:
             print(report(out))

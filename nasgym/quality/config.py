@@ -97,8 +97,9 @@ WIDTH_RULE = 3
 def fingerprint(kind: str, config: object, version: int, exclude: tuple[str, ...] = ("data_dir",)) -> str:
     """``KIND-vVERSION-HASH``: a stable id of the config fields that affect results, plus the evaluator version."""
     fields = {k: v for k, v in dataclasses.asdict(config).items() if k not in exclude}
-    if not fields.get("curve", ()):
-        fields.pop("curve", None)  # configs without learning-curve points keep their fingerprint
+    if not fields.get("curve", ()):  # configs without learning-curve points keep their fingerprint
+        fields.pop("curve", None)
+        fields.pop("curve_val_images", None)
     if fields.get("width_multiplier", 1.0) != 1.0:
         fields["width_rule"] = WIDTH_RULE  # scaled proxies of older rules are other networks
     digest = hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]

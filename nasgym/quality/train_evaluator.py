@@ -162,14 +162,15 @@ class TrainEvaluator(ConfiguredEvaluator):
             recalibrate_bn(model, dataset, c.bn_images, 256, generator, channels_last)
             return {**self._score(model, dataset), "train_loss": loss, **({"curve": curve} if c.curve else {})}
 
-    def _score(self, model: nn.Module, dataset: Dataset) -> dict:
-        """The task's metrics of ``model`` on the configured split (its BN statistics already recomputed)."""
+    def _score(self, model: nn.Module, dataset: Dataset, images: int | None = None) -> dict:
+        """The task's metrics of ``model`` on the first ``images`` of the configured split (default ``val_images``;
+        0 = all), its BN statistics already recomputed."""
         c = self.config
         scorer, _ = SCORES[self.spec.metric]
         split = getattr(c, "split", "val")  # "test": final reporting only (the search scores validation)
         scored = dataset if split == "val" else dataclasses.replace(dataset, x_val=dataset.x_test,
                                                                    y_val=dataset.y_test)
-        return scorer(model, scored, c.val_images, self._channels_last())
+        return scorer(model, scored, c.val_images if images is None else images, self._channels_last())
 
     def curve_steps(self) -> list[int]:
         """The training steps after which a learning-curve point is measured (``curve`` fractions of ``steps``)."""
@@ -181,7 +182,8 @@ class TrainEvaluator(ConfiguredEvaluator):
     ) -> Callable[[int], None]:
         """An ``after_step`` hook appending the score at each ``curve`` fraction of the steps to ``curve``: BN
         statistics recomputed from their own generator and the global RNG (dropout) restored, so the training (and
-        its final score) is bit-identical to one without the curve."""
+        its final score) is bit-identical to one without the curve. Each point scores ``curve_val_images``
+        validation images (0: as many as the final score), so cheap points can use fewer."""
         c = self.config
         _, key = SCORES[self.spec.metric]
         points = set(self.curve_steps())
@@ -192,7 +194,7 @@ class TrainEvaluator(ConfiguredEvaluator):
                 with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):  # dropout's RNG
                     bn_generator = torch.Generator().manual_seed(derive_seed(run_seed, done, 1))
                     recalibrate_bn(model, dataset, c.bn_images, 256, bn_generator, self._channels_last())
-                    curve.append(self._score(model, dataset)[key])
+                    curve.append(self._score(model, dataset, c.curve_val_images or c.val_images)[key])
                 model.train()
         return after_step
 

@@ -90,6 +90,7 @@ TRAINING_CHECKS: dict[str, Check] = {
     "threads": positive_int(1),
     "divergence_loss": number_in(0.0, float("inf"), low_open=True),
     "curve": fractions(),
+    "curve_val_images": positive_int(0),
 }
 
 

@@ -47,6 +47,7 @@ class TrainConfig:
     canvas: int = 0
     canvas_scale: tuple[float, float] = (1.0, 2.0)
     curve: tuple[float, ...] = ()  # fractions of the steps at which the score is also measured
+    curve_val_images: int = 0  # validation images scored at each curve point (0: as val_images)
     device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
 
     def __post_init__(self) -> None:

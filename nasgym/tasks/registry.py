@@ -68,6 +68,7 @@ class TaskConfig:
     divergence_loss: float = 100.0
     split: str = "val"
     curve: tuple[float, ...] = ()  # fractions of the steps at which the score is also measured
+    curve_val_images: int = 0  # validation images scored at each curve point (0: as val_images)
 
 
 TASK_CHECKS = {

@@ -88,6 +88,20 @@ def test_learning_curve_points_leave_the_training_bit_identical():
     assert with_curve.fingerprint != make_evaluator(base).fingerprint
 
 
+def test_curve_points_can_score_fewer_validation_images():
+    torch.set_num_threads(1)
+    arch = nasgym.load_space("proxy").sample(1)
+    base = {"kind": "train", "dataset": "digits", "steps": 20, "repeats": 1, "curve": [0.5]}
+    full, cheap = (make_evaluator({**base, "curve_val_images": n}).evaluate(arch, 0) for n in (0, 50))
+    assert cheap["accuracy"] == full["accuracy"]  # the final score still reads all 300 validation images
+    assert round(cheap["curve"][0] * 50) == pytest.approx(cheap["curve"][0] * 50, abs=1e-9)  # k / 50
+    assert round(full["curve"][0] * 300) == pytest.approx(full["curve"][0] * 300, abs=1e-9)  # k / 300
+    plain = {"kind": "train", "dataset": "digits"}
+    assert make_evaluator({**plain, "curve_val_images": 50}).fingerprint == make_evaluator(plain).fingerprint
+    assert (make_evaluator({**base, "curve_val_images": 50}).fingerprint
+            != make_evaluator(base).fingerprint)
+
+
 @pytest.mark.parametrize("curve", [[0.5, 0.25], [0.0], [1.0], "half", [True]])
 def test_bad_learning_curve_fractions_are_named(curve):
     with pytest.raises(ValueError, match=r"field curve=.* is invalid: expected a list of increasing numbers"):

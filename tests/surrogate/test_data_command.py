@@ -42,6 +42,9 @@ def test_rows_resume_and_no_duplicates(data_cmd, tmp_path):
     row = read_rows(tmp_path / "whole.csv.gz")[0]
     assert float(row["cpu_seconds"]) > 0 and int(row["params"]) > 0 and int(row["macs"]) > 0
     assert all(float(row[f"latency_ms.{p}"]) > 0 for p in ("coral-pcie", "coral-usb", "tensor-g1"))
+    metrics = json.loads(row["metrics"])  # learning-curve points at 1/4 and 1/2 of the steps, same fingerprint
+    assert len(metrics["curve"]) == 2 and metrics["curve_steps"] == [round(TINY_SPEC["steps"] * f) for f in (.25, .5)]
+    assert row["fingerprint"] == __import__("nasgym").quality.make_evaluator(TINY_SPEC).fingerprint
     # stopped after 2 evaluations (as if killed), then the same command again, then once more
     assert run(data_cmd, tmp_path, "split", "--workers", "1", "--stop-after", "2") == 0
     assert len(read_rows(tmp_path / "split.csv.gz")) == 2
