@@ -229,7 +229,8 @@ def report(out: Path) -> str:
     both = table.complete(2)
     curves = sum("curve" in metrics_of(r) for r in read_rows(out))
     return (f"{out.name}: {len(table.archs)} architectures ({sources}), seeds {list(table.seeds)}, "
-            f"{int(both.sum())} with >= 2 seeds, {curves} rows with learning-curve points; mean accuracy {np.nanmean(table.mean):.4f}, seed std "
+            f"{int(both.sum())} with >= 2 seeds, {curves} rows with learning-curve points; "
+            f"mean accuracy {np.nanmean(table.mean):.4f}, seed std "
             f"{100 * table.seed_std():.2f} pt, seed-vs-seed tau {seed_kendall(table.accuracy[both]):.3f}; "
             f"{np.mean(cpu) if cpu else float('nan'):.1f} CPU s per evaluation")
 
