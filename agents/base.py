@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +56,13 @@ class BlackBoxAgent(ABC):
         :meth:`propose` (so a seeded agent advances exactly as before) and then :meth:`observe` with the logged
         result, which for a deterministic agent is the result of that very proposal.
         """
+
+    def bind(self, env: Any) -> None:
+        """Called by the runners with the (unwrapped) environment before the first :meth:`propose` (again with the
+        same env when a run resumes). An agent that evaluates beyond its proposals (at other fidelities, e.g.
+        :mod:`nasgym.agents.successive_halving`) takes the env's evaluator, cost model and reward here; the
+        default does nothing."""
+        return None
 
     def repair(self, indices: Sequence[int]) -> list[int]:
         """Make any index sequence valid: each index is canonicalized given the earlier (repaired) choices."""

@@ -22,9 +22,10 @@ def test_algorithm_and_agent_tables_are_registries() -> None:
     with pytest.raises(ValueError) as error:
         resolve_algo("hillclimb")
     assert str(error.value) == ("algorithm 'hillclimb' is unknown: expected one of a2c, ars, ddpg, dqn, maskable_ppo, "
-                                "ppo, qrdqn, recurrent_ppo, sac, td3, trpo, evolution, nsga2, random, reinforce "
-                                "or path.py:Class")
-    with pytest.raises(ValueError, match="^agent 'x' is unknown: expected one of random, evolution, reinforce, nsga2$"):
+                                "ppo, qrdqn, recurrent_ppo, sac, td3, trpo, evolution, nsga2, random, reinforce, "
+                                "successive_halving or path.py:Class")
+    with pytest.raises(ValueError, match="^agent 'x' is unknown: expected one of random, evolution, reinforce, nsga2, "
+                                        "successive_halving$"):
         AGENTS.get("x")
 
 

@@ -83,9 +83,12 @@ def run_batched(env: Any, agent: Any, evaluations: int, executor: Executor, logg
     Returns:
         The number of evaluations run (not replayed).
     """
+    from nasgym.search.blackbox import bind_agent
+
     nas = env.unwrapped
     nas.reset(seed=seed)
     eval_seed = nas.eval_seed
+    bind_agent(agent, nas)
     rows = list(logger.rows) if logger is not None else []
     budget = max(evaluations, len(rows))  # a smaller budget than the log: replay all, evaluate nothing new
     inflight: list[_Proposal] = []

@@ -27,6 +27,7 @@ def run_blackbox(env: gym.Env, agent: Any, evaluations: int, on_episode: Callabl
                  seed: int | None = None) -> None:
     """Evaluate ``evaluations`` proposals of a black-box ``agent`` on a per-decision (discrete) ``env``."""
     nas = env.unwrapped
+    bind_agent(agent, nas)
     for i in range(evaluations):
         indices = [int(x) for x in agent.propose()]
         if len(indices) != nas.num_decisions:
@@ -81,6 +82,7 @@ def replay(agent: Any, env: Any, logger: SearchLogger) -> Any:
     return the agent to continue with. Each proposal is checked against the log; from the first one that differs
     (rows lost to corruption) the log is cut there and that proposal is the first one evaluated live."""
     space = env.unwrapped.space
+    bind_agent(agent, env.unwrapped)
     rows = list(logger.rows)
     logger.begin_replay(0)
     for row in rows:
@@ -92,6 +94,13 @@ def replay(agent: Any, env: Any, logger: SearchLogger) -> Any:
         logger.record(row)  # re-admitted: not written or counted twice
         agent.observe(logged, float(row["reward"]), row)
     return agent
+
+
+def bind_agent(agent: Any, env: Any) -> None:
+    """Give ``agent`` the unwrapped ``env`` through its ``bind(env)``, if it has one (before its first proposal)."""
+    bind = getattr(agent, "bind", None)
+    if callable(bind):
+        bind(env)
 
 
 def _canonical(space: Any, indices: list[int]) -> Any:

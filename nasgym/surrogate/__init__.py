@@ -7,5 +7,6 @@ microseconds.
 - :mod:`~nasgym.surrogate.models`: the regressors compared, each an ensemble (mean and spread).
 - :mod:`~nasgym.surrogate.fit`: fitting on the dataset (deterministic, memoized in memory) and rank metrics.
 - :mod:`~nasgym.surrogate.compiled`: a fitted ensemble as arrays, one architecture in microseconds.
-- :mod:`~nasgym.surrogate.evaluator`: evaluator kind ``surrogate`` (``nasgym/EdgeTPU-Surrogate-v0``).
+- :mod:`~nasgym.surrogate.evaluator`: evaluator kind ``surrogate`` (``nasgym/EdgeTPU-Surrogate-v0``; ``fidelity``:
+  the accuracy at a learning-curve point, for multi-fidelity agents such as ``successive_halving``).
 """

@@ -69,11 +69,16 @@ def fit_table(table: Table, rows: np.ndarray | None = None, model: str = "hgb", 
     return Surrogate(encoder, ensemble, table.seed_std(), len(index))
 
 
-def load_surrogate(path: str | Path, fingerprint: str, model: str = "hgb", members: int = MEMBERS) -> Surrogate:
-    """The surrogate fitted on the rows of ``fingerprint`` in ``path``, fitted once per process and content."""
-    key = (str(Path(path).resolve()), file_digest(path), fingerprint, model, members)
+def load_surrogate(path: str | Path, fingerprint: str, model: str = "hgb", members: int = MEMBERS,
+                   fidelity: float = 1.0, steps: int | None = None) -> Surrogate:
+    """The surrogate fitted on the rows of ``fingerprint`` in ``path``, fitted once per process and content: on the
+    final accuracy (``fidelity`` 1.0), else on the learning-curve points at that fraction of the ``steps``."""
+    key = (str(Path(path).resolve()), file_digest(path), fingerprint, model, members, fidelity,
+           None if fidelity == 1.0 else steps)
     if key not in _FITTED:
-        _FITTED[key] = fit_table(load_table(path, fingerprint), model=model, members=members)
+        table = load_table(path, fingerprint, steps)
+        _FITTED[key] = fit_table(table if fidelity == 1.0 else table.at_fraction(fidelity), model=model,
+                                 members=members)
     return _FITTED[key]
 
 
