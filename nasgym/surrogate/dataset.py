@@ -47,14 +47,26 @@ def read_rows(path: str | Path) -> list[dict]:
     Raises:
         ValueError: Not a gzip CSV with the columns :data:`COLUMNS` (names the path).
     """
+    return read_snapshot(path)[1]
+
+
+def read_snapshot(path: str | Path) -> tuple[str, list[dict]]:
+    """(digest, rows) of one read of ``path``: the digest (sha1 of the bytes, 12 hex digits: the data's identity in
+    the surrogate's fingerprint) is that of exactly these rows, even while ``benchmarks/surrogate_data.py``
+    rewrites the file.
+
+    Raises:
+        ValueError: As :func:`read_rows`.
+    """
     path = Path(path)
     try:
-        with gzip.open(path, "rt", newline="") as handle:
+        data = path.read_bytes()
+        with gzip.open(io.BytesIO(data), "rt", newline="") as handle:
             reader = csv.DictReader(handle)
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
             if missing:
                 raise ValueError(f"surrogate data {str(path)!r} lacks column(s) {missing}: expected {list(COLUMNS)}")
-            return list(reader)
+            return _digest(data), list(reader)
     except (OSError, EOFError, csv.Error, UnicodeDecodeError) as err:
         raise ValueError(f"surrogate data {str(path)!r} cannot be read ({err}): expected a gzip CSV written by "
                          "benchmarks/surrogate_data.py") from None
@@ -74,9 +86,8 @@ def write_rows(path: str | Path, rows: list[dict]) -> int:
     return len(rows)
 
 
-def file_digest(path: str | Path) -> str:
-    """sha1 of the file's bytes (12 hex digits): the data's identity in the surrogate's fingerprint."""
-    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:12]
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -143,9 +154,11 @@ class Table:
         return float(np.sqrt(np.nanmean(np.nanvar(full, axis=1, ddof=1))))
 
 
-def load_table(path: str | Path, fingerprint: str | None = None, steps: int | None = None) -> Table:
+def load_table(path: str | Path, fingerprint: str | None = None, steps: int | None = None,
+               rows: list[dict] | None = None) -> Table:
     """The rows of ``path`` (those of ``fingerprint`` only when given) as a :class:`Table`; ``steps`` is the
-    evaluator's final step count, which turns the learning-curve steps into :attr:`Table.fractions`.
+    evaluator's final step count, which turns the learning-curve steps into :attr:`Table.fractions`. ``rows``: the
+    file's rows already read (:func:`read_snapshot`), so the table matches a digest taken with them.
 
     Raises:
         ValueError: Unreadable file, a bad row (names the line), or no row of ``fingerprint``.
@@ -153,7 +166,7 @@ def load_table(path: str | Path, fingerprint: str | None = None, steps: int | No
     by_arch: dict[str, dict[int, float]] = {}
     points: dict[tuple[str, int], dict[int, float]] = {}
     first: dict[str, dict] = {}
-    for line, row in enumerate(read_rows(path), start=2):
+    for line, row in enumerate(read_rows(path) if rows is None else rows, start=2):
         if fingerprint is not None and row["fingerprint"] != fingerprint:
             continue
         try:

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from nasgym.quality.base import ConfiguredEvaluator
 from nasgym.quality.config import boolean, number_in, one_of, optional_str, positive_int
 from nasgym.space.architecture import Architecture
-from nasgym.surrogate.dataset import DATA_COMMAND, Table, data_path, file_digest, load_table
+from nasgym.surrogate.dataset import DATA_COMMAND, Table, data_path, load_table, read_snapshot
 from nasgym.surrogate.fit import Surrogate, load_surrogate
 from nasgym.surrogate.models import MEMBERS, MODELS
 
@@ -80,8 +80,8 @@ class SurrogateEvaluator(ConfiguredEvaluator):
             spec = "" if config.target == "default" else f" --spec '{json.dumps(config.target)}'"
             raise ValueError(f"surrogate data {str(self.path)!r} does not exist: produce it with {DATA_COMMAND}{spec}"
                              " (or pass data: PATH)")
-        self.digest = file_digest(self.path)
-        self.table = load_table(self.path, self.target_fingerprint, self.steps)  # fails now: bad file, no rows
+        self.digest, rows = read_snapshot(self.path)  # one read: the digest is that of the table's rows
+        self.table = load_table(self.path, self.target_fingerprint, self.steps, rows)  # fails now: bad file, no rows
         n = int(self.table.complete(2).sum())
         if n < MIN_ARCHS:
             raise ValueError(f"surrogate data {str(self.path)!r} has {n} architectures with >= 2 seeds of evaluator "
@@ -132,7 +132,8 @@ class SurrogateEvaluator(ConfiguredEvaluator):
         """The fitted surrogate (fitted on first use, shared by the evaluators of this process)."""
         if self._surrogate is None:
             self._surrogate = load_surrogate(self.path, self.target_fingerprint, self.config.model,
-                                             self.config.members, float(self.config.fidelity), self.steps)
+                                             self.config.members, float(self.config.fidelity), self.steps,
+                                             (self.digest, self.table))
         return self._surrogate
 
     def predict(self, arch: Architecture) -> tuple[float, float]:

@@ -16,7 +16,7 @@ import numpy as np
 from nasgym.space.architecture import Architecture
 from nasgym.space.loading import load_space
 from nasgym.surrogate.compiled import CompiledEnsemble, compile_ensemble
-from nasgym.surrogate.dataset import Table, file_digest, load_table
+from nasgym.surrogate.dataset import Table, load_table, read_snapshot
 from nasgym.surrogate.features import FeatureEncoder
 from nasgym.surrogate.models import MEMBERS, Ensemble
 
@@ -70,13 +70,19 @@ def fit_table(table: Table, rows: np.ndarray | None = None, model: str = "hgb", 
 
 
 def load_surrogate(path: str | Path, fingerprint: str, model: str = "hgb", members: int = MEMBERS,
-                   fidelity: float = 1.0, steps: int | None = None) -> Surrogate:
+                   fidelity: float = 1.0, steps: int | None = None,
+                   snapshot: tuple[str, Table] | None = None) -> Surrogate:
     """The surrogate fitted on the rows of ``fingerprint`` in ``path``, fitted once per process and content: on the
-    final accuracy (``fidelity`` 1.0), else on the learning-curve points at that fraction of the ``steps``."""
-    key = (str(Path(path).resolve()), file_digest(path), fingerprint, model, members, fidelity,
+    final accuracy (``fidelity`` 1.0), else on the learning-curve points at that fraction of the ``steps``.
+    ``snapshot``: (digest, table) of the file as already read, so the model is the one of that digest even if the
+    file has been rewritten since."""
+    if snapshot is None:
+        digest, rows = read_snapshot(path)
+        snapshot = digest, load_table(path, fingerprint, steps, rows)
+    key = (str(Path(path).resolve()), snapshot[0], fingerprint, model, members, fidelity,
            None if fidelity == 1.0 else steps)
     if key not in _FITTED:
-        table = load_table(path, fingerprint, steps)
+        table = snapshot[1]
         _FITTED[key] = fit_table(table if fidelity == 1.0 else table.at_fraction(fidelity), model=model,
                                  members=members)
     return _FITTED[key]

@@ -75,3 +75,14 @@ def test_env_runs_on_the_surrogate(synthetic_data):
         _, _, done, _, info = env.step(env.action_space.sample())
     assert 0.0 <= info["accuracy"] <= 1.0 and info["latency_ms"] > 0
     env.close()
+
+
+def test_a_file_rewritten_after_construction_does_not_change_the_model(tmp_path, tiny_fingerprint):
+    path = tmp_path / "growing.csv.gz"
+    write_rows(path, synthetic_rows(60, tiny_fingerprint))
+    ev = make_evaluator({"kind": "surrogate", "target": TINY_SPEC, "data": str(path), "members": 2, "model": "rf"})
+    fingerprint = ev.fingerprint
+    write_rows(path, synthetic_rows(120, tiny_fingerprint, seed=3))  # the collector rewrites it meanwhile
+    assert ev.surrogate.n_train == 60 and ev.fingerprint == fingerprint  # the rows the fingerprint names
+    assert make_evaluator({"kind": "surrogate", "target": TINY_SPEC, "data": str(path), "members": 2,
+                           "model": "rf"}).surrogate.n_train == 120
