@@ -20,11 +20,19 @@ def temp_path(path: Path, suffix: str = "") -> Path:
 @contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temp path to write ``path``'s new content to; when the block ends without an error it replaces
-    ``path`` in one rename, so readers (and a crash at any moment) see the old file or the new one, never a part."""
+    ``path`` in one rename, so readers (and a crash at any moment) see the old file or the new one, never a part.
+    On an error the temp file is removed, and an ``OSError`` that names no file (a full disk during a write) is
+    re-raised naming ``path``."""
     path = Path(path)
     tmp = temp_path(path, suffix)
-    yield tmp
-    os.replace(tmp, path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.filename is None and err.errno is not None:
+            raise OSError(err.errno, err.strerror, str(path)) from err
+        raise
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

@@ -14,9 +14,19 @@ def test_atomic_write_replaces_and_a_failed_write_keeps_the_old_file(tmp_path):
     with pytest.raises(RuntimeError), atomic_path(path) as tmp:
         tmp.write_text("half")
         raise RuntimeError("killed mid-write")
-    assert path.read_text() == "old\n"  # untouched; the temp file is a leftover a run folder removes
+    assert path.read_text() == "old\n" and not temp_path(path).exists()  # untouched, no temp file left
     assert temp_path(path).name == f".best.json.{__import__('os').getpid()}.tmp"
     assert temp_path(path, ".zip").name.endswith(".tmp.zip")
+
+
+def test_a_full_disk_during_an_atomic_write_names_the_file(tmp_path):
+    import errno
+
+    path = tmp_path / "pareto.png"
+    with pytest.raises(OSError) as info, atomic_path(path):
+        raise OSError(errno.EFBIG, "File too large")  # what a write to an open handle raises: no file name
+    assert (info.value.errno, info.value.filename) == (errno.EFBIG, str(path))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_read_yaml_error_is_one_line(tmp_path):
