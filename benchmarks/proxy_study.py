@@ -3,9 +3,11 @@
 After Accel-NASBench (Ahmad et al. 2024): the proxy's configuration (task and resolution, steps, batch, validation
 images, width) is chosen by its measured rank fidelity against a sharp long-training reference, under a CPU budget.
 
-Two samples of 30 random `proxy` architectures, drawn with seeds used for nothing else: sample ``A`` chooses the
-configuration, sample ``B`` (fresh) reports it. Every configuration runs one evaluation (``repeats: 1``) per seed
-0, 1, 2, so per configuration the table gives:
+Two samples of 30 random `proxy` architectures, drawn with seeds used for nothing else: sample ``C`` chooses the
+configuration, sample ``D`` (fresh) reports it. Samples ``A`` and ``B`` are of the `proxy` space before it gained
+narrower widths (version 1, ``benchmarks/data/proxy_space_v1.yaml``), on which random members differ by about the
+seed noise of the reference (the "Space pilot"): their rows are kept and reported, no more units are run for them.
+Every configuration runs one evaluation (``repeats: 1``) per seed 0, 1, 2, so per configuration the table gives:
 
 - SNR: std over architectures of the per-architecture mean / root-mean-square within-architecture seed std;
 - split-half tau: mean over the 3 splits of Kendall tau(one seed, mean of the other two);
@@ -49,7 +51,10 @@ from resumable import CACHE_COLUMNS, cache_columns, claim, load_rows, write_rows
 
 HERE = Path(__file__).resolve().parent
 ROWS_CSV = HERE / "data" / "proxy_study.csv"
-SAMPLES = {"A": 120101, "B": 120102}  # sample name -> seed of its architectures (used for nothing else)
+PROXY_V1 = HERE / "data" / "proxy_space_v1.yaml"  # the `proxy` space of samples A and B
+# sample name -> (seed of its architectures (used for nothing else), space)
+SAMPLES = {"A": (120101, PROXY_V1), "B": (120102, PROXY_V1), "C": (120103, "proxy"), "D": (120104, "proxy")}
+CHOOSING = {"A": "A", "B": "A", "C": "C", "D": "C"}  # the sample that chooses for each (fits the size terms)
 N_ARCHS = 30
 SEEDS = (0, 1, 2)
 CANVAS = {"canvas": 56, "canvas_scale": [1.0, 2.0]}
@@ -80,7 +85,8 @@ SECTION = "Proxy-configuration study"
 
 def architectures(sample: str) -> list[nasgym.Architecture]:
     """The 30 distinct random architectures of one sample."""
-    space, rng = nasgym.load_space("proxy"), np.random.default_rng(SAMPLES[sample])
+    seed, space_name = SAMPLES[sample]
+    space, rng = nasgym.load_space(space_name), np.random.default_rng(seed)
     archs: dict[str, nasgym.Architecture] = {}
     while len(archs) < N_ARCHS:
         arch = space.sample(rng)
@@ -88,19 +94,23 @@ def architectures(sample: str) -> list[nasgym.Architecture]:
     return list(archs.values())
 
 
+MAIN = ["c28 s100", "c56 s100 v5k", "c56 s100"]  # the candidates run on both samples
+
+
 def units() -> list[tuple[str, str, int, int]]:
-    """(config, sample, seed, arch index) in priority order: per sample the reference interleaved with the main
-    candidates (so that early reports already say something), sample A before B; then the other candidates on A,
-    seed 0 of all of them first. Before those, the reference once more at seed 1 (3 more trainings per
-    architecture, for a sharper reference mean)."""
-    main = ["c28 s100", "c56 s100 v5k", "c56 s100"]
-    other = [name for name, _ in CANDIDATES if name not in main]
+    """(config, sample, seed, arch index) in priority order, samples C and D only: per sample the reference's first
+    evaluation interleaved with the main candidates (so that early reports already say something), C before D; then
+    the reference at seed 1 on C and D, the other candidates on C, and the reference at seeds 2 and 3 (12
+    trainings per architecture: the "Space pilot" measured ~2x the seed noise between members, so a split-half
+    tau of 0.8 needs about 6 trainings per half)."""
+    other = [name for name, _ in CANDIDATES if name not in MAIN]
     out = []
-    for sample, names in (("A", main), ("B", main[:2])):
+    for sample in ("C", "D"):
         for i in range(N_ARCHS):
-            out += [("reference", sample, 0, i)] + [(name, sample, s, i) for name in names for s in SEEDS]
-    out += [("reference", sample, 1, i) for sample in ("A", "B") for i in range(N_ARCHS)]  # 3 more trainings
-    out += [(name, "A", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
+            out += [("reference", sample, 0, i)] + [(name, sample, s, i) for name in MAIN for s in SEEDS]
+    out += [("reference", sample, 1, i) for sample in ("C", "D") for i in range(N_ARCHS)]
+    out += [(name, "C", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
+    out += [("reference", sample, seed, i) for seed in (2, 3) for sample in ("C", "D") for i in range(N_ARCHS)]
     return out
 
 
@@ -110,7 +120,7 @@ def run_worker(db: Path, extra: list[tuple[str, str]]) -> None:
     cache = EvaluationCache(db)
     archs = {name: architectures(name) for name in SAMPLES}
     configs = {**CONFIGS, **{name: json.loads(spec) for name, spec in extra}}
-    all_units = units() + [(name, "A", s, i) for name, _ in extra for s in SEEDS for i in range(N_ARCHS)]
+    all_units = units() + [(name, "C", s, i) for name, _ in extra for s in SEEDS for i in range(N_ARCHS)]
     for config, sample, seed, index in all_units:
         evaluator = CachedEvaluator(make_evaluator(configs[config]), cache)
         arch = archs[sample][index]
@@ -146,7 +156,7 @@ def save_rows(db: Path) -> int:
     return write_rows(ROWS_CSV, out, columns)
 
 
-REFERENCE_SEEDS = (0, 1)  # the reference is evaluated at these seeds, each evaluation 3 trainings
+REFERENCE_SEEDS = (0, 1, 2, 3)  # the reference is evaluated at these seeds, each evaluation 3 trainings
 
 
 def columns_of(config: str) -> list[tuple[int, int]]:
@@ -272,22 +282,23 @@ def sharpness_note(ref: np.ndarray, target: float = 0.8) -> str:
             f"{target} needs about {per_half} trainings per half ({2 * per_half} per architecture).")
 
 
-SIZE_CORRECTED = ("c56 s100 v5k", "c56 s100")  # candidates also reported with a size term fitted on sample A
+SIZE_CORRECTED = ("c56 s100 v5k", "c56 s100")  # also reported with a size term fitted on the choosing sample
 
 
 def report(db: Path, extra: list[tuple[str, str]]) -> str:
-    """The markdown tables (one per sample) from whatever is cached. The size-corrected rows add
-    ``alpha * ln(params)`` to a candidate's score, with ``alpha`` fitted on sample A (:func:`size_coefficient`) and
-    applied unchanged to sample B."""
+    """The markdown tables (one per sample, the current space's first) from whatever is cached. The size-corrected
+    rows add ``alpha * ln(params)`` to a candidate's score, with ``alpha`` fitted on the choosing sample (A or C,
+    :func:`size_coefficient`) and applied unchanged to the other (B or D)."""
     cache = EvaluationCache(db)
     configs = {**CONFIGS, **{name: json.loads(spec) for name, spec in extra}}
-    samples = {sample: architectures(sample) for sample in SAMPLES}
+    samples = {sample: architectures(sample) for sample in ("C", "D", "A", "B")}
     log_params = {sample: np.log([nasgym.count(a, num_classes=10).params for a in archs])
                   for sample, archs in samples.items()}
     refs = {sample: seed_matrix(cache, "reference", REFERENCE[1], archs) for sample, archs in samples.items()}
     ref_means = {sample: reference_mean(ref) for sample, ref in refs.items()}
-    alphas = {name: size_coefficient(seed_matrix(cache, name, configs[name], samples["A"]), log_params["A"],
-                                     ref_means["A"]) for name in SIZE_CORRECTED}
+    alphas = {(chooser, name): size_coefficient(seed_matrix(cache, name, configs[name], samples[chooser]),
+                                                log_params[chooser], ref_means[chooser])
+              for chooser in set(CHOOSING.values()) for name in SIZE_CORRECTED}
     lines = []
     for sample, archs in samples.items():
         ref_mean = ref_means[sample]
@@ -296,7 +307,9 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
         ref_cpu = per_training * NAMED_SPECS["reference"]["repeats"]
         macs = np.array([nasgym.count(a, num_classes=10).macs for a in archs], dtype=float)
         trainings = np.isfinite(refs[sample]).sum(axis=1)
-        lines += [f"### Sample {sample} ({N_ARCHS} architectures, seed {SAMPLES[sample]}; reference complete for "
+        space = "`proxy` space" if SAMPLES[sample][1] == "proxy" else "`proxy` space version 1"
+        lines += [f"### Sample {sample} ({N_ARCHS} architectures of the {space}, seed {SAMPLES[sample][0]}; "
+                  f"reference complete for "
                   f"{int(np.isfinite(ref_mean).sum())}, {int(trainings.max())} trainings for "
                   f"{int((trainings == trainings.max()).sum())})", "",
                   "| config | n | mean acc | between std (pt) | seed std (pt) | SNR | split-half tau "
@@ -307,9 +320,10 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
             lines.append(f"| {label} | {np.isfinite(x).sum()} | - | - | - | - | - | {fmt(tau(x, ref_mean))} "
                          f"| - | - | 0 | - |")
         rows = [(name, seed_matrix(cache, name, spec, archs), spec) for name, spec in configs.items()]
-        rows += [(f"{name} + {100 * alphas[name]:.2f} pt x ln(params)",
-                  seed_matrix(cache, name, configs[name], archs) + alphas[name] * log_params[sample][:, None],
-                  configs[name]) for name in SIZE_CORRECTED if np.isfinite(alphas[name])]
+        alpha = {name: alphas[(CHOOSING[sample], name)] for name in SIZE_CORRECTED}
+        rows += [(f"{name} + {100 * alpha[name]:.2f} pt x ln(params)",
+                  seed_matrix(cache, name, configs[name], archs) + alpha[name] * log_params[sample][:, None],
+                  configs[name]) for name in SIZE_CORRECTED if np.isfinite(alpha[name])]
         for name, acc, spec in rows:
             n = int(np.isfinite(acc[:, 0]).sum())
             if n == 0:
@@ -336,7 +350,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--extra", nargs=2, action="append", default=[], metavar=("NAME", "SPEC_JSON"),
-                        help="another candidate configuration (run on sample A after the listed ones)")
+                        help="another candidate configuration (run on sample C after the listed ones)")
     parser.add_argument("--report", action="store_true", help="only print the tables from the cache")
     parser.add_argument("--write", action="store_true", help="also write RESULTS.md and the raw rows")
     parser.add_argument("--db", type=Path, default=default_cache_dir() / "proxy_study.sqlite")

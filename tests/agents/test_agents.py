@@ -23,11 +23,13 @@ def run(agent, env, budget=BUDGET) -> list[float]:
 
 @pytest.mark.parametrize("name", sorted(AGENTS))
 def test_each_agent_improves_beyond_its_first_tenth(name, fake_env):
-    env = fake_env(**FAST)
-    rewards = run(AGENTS[name](env.space, seed=1), env)
-    assert len(rewards) == BUDGET
-    first_tenth = max(rewards[: BUDGET // 10])
-    assert max(rewards) > first_tenth, name
+    improved = 0
+    for seed in (1, 2, 3):  # random sampling alone improves in ~8 of 10 seeds: ask for 2 of 3
+        env = fake_env(**FAST)
+        rewards = run(AGENTS[name](env.space, seed=seed), env)
+        assert len(rewards) == BUDGET
+        improved += max(rewards) > max(rewards[: BUDGET // 10])
+    assert improved >= 2, name
 
 
 def test_runs_are_deterministic_for_a_seed(fake_env):

@@ -14,9 +14,9 @@ ENCODER = FeatureEncoder(SPACE)
 
 def test_exact_dimensions():
     onehot = sum(len(d.choices) for d in SPACE.decisions)
-    assert ENCODER.n_onehot == onehot == 78
-    assert ENCODER.dim == onehot + 5 + 1 + 2 + 2 * len(SPACE.stages) == 96 == len(ENCODER.names)
-    assert ENCODER.encode(SPACE.sample(0)).shape == (96,)
+    assert ENCODER.n_onehot == onehot == 84  # 78 before the proxy space gained narrower widths (v2)
+    assert ENCODER.dim == onehot + 5 + 1 + 2 + 2 * len(SPACE.stages) == 102 == len(ENCODER.names)
+    assert ENCODER.encode(SPACE.sample(0)).shape == (102,)
 
 
 def test_round_trip_and_counts():
