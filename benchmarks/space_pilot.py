@@ -33,7 +33,7 @@ from nasgym.quality.supernet_evaluator import default_cache_dir
 from nasgym.space.loading import space_from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_study import spread  # noqa: E402
+from proxy_study import sharpness_note, spread  # noqa: E402
 from results_md import write_section  # noqa: E402
 from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows  # noqa: E402
 
@@ -61,6 +61,15 @@ WIDE_SPACE = {
         {"blocks": 1, "stride": 2, "widths": [24, 48, 64, 96]},
     ],
 }
+
+
+ADOPTED = (
+    "The candidate became the `proxy` space (version 2) on 2026-12-01: its members differ by about twice the seed "
+    "noise of one training, so a reference needs about a third of the trainings per architecture, and capacity, "
+    "the quality that trades against latency on a device, is part of the search. Version 1 is kept in "
+    "`benchmarks/data/proxy_space_v1.yaml`. Sections measured before that date on the `proxy` space (search agents, "
+    "proxy fidelity, the short task searches, the zero-cost space comparison, the reference-task pilot and the "
+    "proxy study's samples A and B) are of version 1.")
 
 
 def wide_archs() -> list[nasgym.Architecture]:
@@ -131,6 +140,7 @@ def report(db: Path) -> tuple[str, list[dict]]:
         cpu = np.mean([found[("reference", s, i)]["cpu_seconds"] for s in SEEDS for i in done])
         default = [found[("default", 0, i)]["cpu_seconds"] for i in range(N_ARCHS) if ("default", 0, i) in found]
         lines.append(row("candidate (stage widths x3-x4)", acc, params, cpu, float(np.mean(default))))
+        lines += ["", "Candidate: " + sharpness_note(acc), "", "Proxy space version 1: " + sharpness_note(study)]
     else:
         lines.append(f"| candidate (stage widths x3-x4) | {len(done)} | - | - | - | - | - | - | - |")
     return "\n".join(lines), rows
@@ -152,7 +162,7 @@ def main() -> None:
         write_rows(ROWS_CSV, rows, ["spec", "arch_index", "seed", "accuracy", *CACHE_COLUMNS])
         write_section(SECTION, f"`benchmarks/space_pilot.py` ({time.strftime('%Y-%m-%d')}): {N_ARCHS} random members "
                       f"of the candidate space (seed {SAMPLE_SEED}), one training per evaluation, seeds {SEEDS}."
-                      f"\n\n{text}")
+                      f"\n\n{text}\n\n{ADOPTED}")
 
 
 if __name__ == "__main__":
