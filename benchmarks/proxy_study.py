@@ -58,7 +58,9 @@ CHOOSING = {"A": "A", "B": "A", "C": "C", "D": "C"}  # the sample that chooses f
 N_ARCHS = 30
 SEEDS = (0, 1, 2)
 CANVAS = {"canvas": 56, "canvas_scale": [1.0, 2.0]}
-REFERENCE = ("reference", NAMED_SPECS["reference"])  # evaluated at seed 0: its 3 trainings are the seeds
+REFERENCE = ("reference", NAMED_SPECS["reference"])  # evaluated at seed 0: its 12 trainings are the seeds
+# Samples A/B (space v1) had the earlier reference, 3 trainings per evaluation, evaluated at seeds 0 and 1.
+REFERENCE_V1 = {"kind": "train", **CANVAS, "steps": 1000, "repeats": 3}
 CANDIDATES = [
     ("c28 s100", {"kind": "train", "steps": 100, "repeats": 1}),
     ("c56 s100", {"kind": "train", **CANVAS, "steps": 100, "repeats": 1}),
@@ -97,21 +99,28 @@ def architectures(sample: str) -> list[nasgym.Architecture]:
 MAIN = ["c28 s100", "c56 s100 v5k", "c56 s100"]  # the candidates run on both samples
 
 
+def reference_of(sample: str) -> tuple[dict, tuple[int, ...]]:
+    """(reference spec, the seeds it is evaluated at) of a sample: the named ``reference`` (12 trainings) at seed 0,
+    or for samples A/B the earlier 3-training reference at seeds 0 and 1."""
+    return (REFERENCE_V1, (0, 1)) if SAMPLES[sample][1] == PROXY_V1 else (NAMED_SPECS["reference"], (0,))
+
+
+def spec_of(config: str, sample: str, configs: dict[str, dict] = CONFIGS) -> dict:
+    """The evaluator spec of ``config`` on ``sample``."""
+    return reference_of(sample)[0] if config == "reference" else configs[config]
+
+
 def units() -> list[tuple[str, str, int, int]]:
-    """(config, sample, seed, arch index) in priority order, samples C and D only: per sample the reference's first
-    evaluation interleaved with the main candidates (so that early reports already say something), C before D; then
-    the reference at seed 1 on C and D, the other candidates on C, and the reference at seeds 2 and 3 (12
-    trainings per architecture: the "Space pilot" measured ~2x the seed noise between members, so a split-half
-    tau of 0.8 needs about 6 trainings per half)."""
+    """(config, sample, seed, arch index) in priority order, samples C and D only: per architecture of C the main
+    candidates at their 3 seeds, then its reference (12 trainings: the "Space pilot" measured ~2x the seed noise
+    between members, so a split-half tau of 0.8 needs about 6 trainings per half); then D the same way; then the
+    other candidates on C."""
     other = [name for name, _ in CANDIDATES if name not in MAIN]
     out = []
     for sample in ("C", "D"):
         for i in range(N_ARCHS):
-            out += [("reference", sample, 0, i)] + [(name, sample, s, i) for name in MAIN for s in SEEDS]
-    out += [("reference", sample, 1, i) for sample in ("C", "D") for i in range(N_ARCHS)]
-    out += [(name, "C", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
-    out += [("reference", sample, seed, i) for seed in (2, 3) for sample in ("C", "D") for i in range(N_ARCHS)]
-    return out
+            out += [(name, sample, s, i) for name in MAIN for s in SEEDS] + [("reference", sample, 0, i)]
+    return out + [(name, "C", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
 
 
 def run_worker(db: Path, extra: list[tuple[str, str]]) -> None:
@@ -122,7 +131,7 @@ def run_worker(db: Path, extra: list[tuple[str, str]]) -> None:
     configs = {**CONFIGS, **{name: json.loads(spec) for name, spec in extra}}
     all_units = units() + [(name, "C", s, i) for name, _ in extra for s in SEEDS for i in range(N_ARCHS)]
     for config, sample, seed, index in all_units:
-        evaluator = CachedEvaluator(make_evaluator(configs[config]), cache)
+        evaluator = CachedEvaluator(make_evaluator(spec_of(config, sample, configs)), cache)
         arch = archs[sample][index]
         if cache.get(arch.hash, evaluator.fingerprint, seed) is not None:
             continue
@@ -141,9 +150,9 @@ def save_rows(db: Path) -> int:
     out = []
     for sample in SAMPLES:
         for index, arch in enumerate(architectures(sample)):
-            for config, spec in CONFIGS.items():
-                fp = make_evaluator(spec).fingerprint
-                for column, (cache_seed, repeat) in enumerate(columns_of(config)):
+            for config in CONFIGS:
+                fp = make_evaluator(spec_of(config, sample)).fingerprint
+                for column, (cache_seed, repeat) in enumerate(columns_of(config, sample)):
                     m = cache.get(arch.hash, fp, cache_seed)
                     if m is None:
                         continue
@@ -156,23 +165,21 @@ def save_rows(db: Path) -> int:
     return write_rows(ROWS_CSV, out, columns)
 
 
-REFERENCE_SEEDS = (0, 1, 2, 3)  # the reference is evaluated at these seeds, each evaluation 3 trainings
-
-
-def columns_of(config: str) -> list[tuple[int, int]]:
-    """(cache seed, repeat index) of each column of a configuration's seed matrix: the candidates' seeds, or the
-    reference's trainings (3 per evaluation at each of REFERENCE_SEEDS)."""
+def columns_of(config: str, sample: str) -> list[tuple[int, int]]:
+    """(cache seed, repeat index) of each column of a configuration's seed matrix on ``sample``: the candidates'
+    seeds, or the reference's trainings (every repeat of each seed it is evaluated at)."""
     if config == "reference":
-        repeats = NAMED_SPECS["reference"]["repeats"]
-        return [(seed, repeat) for seed in REFERENCE_SEEDS for repeat in range(repeats)]
+        spec, seeds = reference_of(sample)
+        return [(seed, repeat) for seed in seeds for repeat in range(spec["repeats"])]
     return [(seed, 0) for seed in SEEDS]
 
 
-def seed_matrix(cache: EvaluationCache, config: str, spec: dict, archs: list, key: str = "accuracy") -> np.ndarray:
+def seed_matrix(cache: EvaluationCache, config: str, spec: dict, archs: list, sample: str,
+                key: str = "accuracy") -> np.ndarray:
     """(architectures, columns of :func:`columns_of`) array of ``key`` (NaN where not evaluated yet); for the
     reference, one column per training (``seed_accuracies``; CPU seconds split evenly)."""
     fp = make_evaluator(spec).fingerprint
-    columns = columns_of(config)
+    columns = columns_of(config, sample)
     out = np.full((len(archs), len(columns)), np.nan)
     for i, arch in enumerate(archs):
         for j, (cache_seed, repeat) in enumerate(columns):
@@ -252,10 +259,11 @@ def mean_tau(acc: np.ndarray, k: int, reference: np.ndarray) -> float:
     return float(np.mean(values)) if values and np.all(np.isfinite(values)) else float("nan")
 
 
-def reference_mean(ref: np.ndarray) -> np.ndarray:
-    """Per architecture, the mean over its reference trainings (NaN until its first evaluation is complete)."""
+def reference_mean(ref: np.ndarray, repeats: int) -> np.ndarray:
+    """Per architecture, the mean over its reference trainings (NaN until its first evaluation, ``repeats``
+    trainings, is complete)."""
     out = np.full(len(ref), np.nan)
-    first = np.isfinite(ref[:, :NAMED_SPECS["reference"]["repeats"]]).all(axis=1)
+    first = np.isfinite(ref[:, :repeats]).all(axis=1)
     out[first] = np.nanmean(ref[first], axis=1)
     return out
 
@@ -294,17 +302,19 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
     samples = {sample: architectures(sample) for sample in ("C", "D", "A", "B")}
     log_params = {sample: np.log([nasgym.count(a, num_classes=10).params for a in archs])
                   for sample, archs in samples.items()}
-    refs = {sample: seed_matrix(cache, "reference", REFERENCE[1], archs) for sample, archs in samples.items()}
-    ref_means = {sample: reference_mean(ref) for sample, ref in refs.items()}
-    alphas = {(chooser, name): size_coefficient(seed_matrix(cache, name, configs[name], samples[chooser]),
+    refs = {sample: seed_matrix(cache, "reference", reference_of(sample)[0], archs, sample)
+            for sample, archs in samples.items()}
+    ref_means = {sample: reference_mean(ref, reference_of(sample)[0]["repeats"]) for sample, ref in refs.items()}
+    alphas = {(chooser, name): size_coefficient(seed_matrix(cache, name, configs[name], samples[chooser], chooser),
                                                 log_params[chooser], ref_means[chooser])
               for chooser in set(CHOOSING.values()) for name in SIZE_CORRECTED}
     lines = []
     for sample, archs in samples.items():
         ref_mean = ref_means[sample]
-        per_training = np.nanmean(seed_matrix(cache, "reference", REFERENCE[1], archs, "cpu_seconds")) \
+        reference = reference_of(sample)[0]
+        per_training = np.nanmean(seed_matrix(cache, "reference", reference, archs, sample, "cpu_seconds")) \
             if np.isfinite(refs[sample]).any() else float("nan")
-        ref_cpu = per_training * NAMED_SPECS["reference"]["repeats"]
+        ref_cpu = per_training * reference["repeats"]
         macs = np.array([nasgym.count(a, num_classes=10).macs for a in archs], dtype=float)
         trainings = np.isfinite(refs[sample]).sum(axis=1)
         space = "`proxy` space" if SAMPLES[sample][1] == "proxy" else "`proxy` space version 1"
@@ -319,10 +329,11 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
         for label, x in (("#params", log_params[sample]), ("MACs (deployment)", macs)):
             lines.append(f"| {label} | {np.isfinite(x).sum()} | - | - | - | - | - | {fmt(tau(x, ref_mean))} "
                          f"| - | - | 0 | - |")
-        rows = [(name, seed_matrix(cache, name, spec, archs), spec) for name, spec in configs.items()]
+        rows = [(name, seed_matrix(cache, name, spec_of(name, sample, configs), archs, sample),
+                 spec_of(name, sample, configs)) for name in configs]
         alpha = {name: alphas[(CHOOSING[sample], name)] for name in SIZE_CORRECTED}
         rows += [(f"{name} + {100 * alpha[name]:.2f} pt x ln(params)",
-                  seed_matrix(cache, name, configs[name], archs) + alpha[name] * log_params[sample][:, None],
+                  seed_matrix(cache, name, configs[name], archs, sample) + alpha[name] * log_params[sample][:, None],
                   configs[name]) for name in SIZE_CORRECTED if np.isfinite(alpha[name])]
         for name, acc, spec in rows:
             n = int(np.isfinite(acc[:, 0]).sum())
@@ -332,7 +343,7 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
             full = np.isfinite(acc[:, :3]).all(axis=1)
             mean3 = np.where(full, acc[:, :3].mean(axis=1), np.nan)
             config = name.split(" + ")[0]
-            cpu_matrix = seed_matrix(cache, config, spec, archs, "cpu_seconds")
+            cpu_matrix = seed_matrix(cache, config, spec, archs, sample, "cpu_seconds")
             cpu = float(np.nanmean(cpu_matrix)) * (spec["repeats"] if config == "reference" else 1)
             ratio = f"1/{ref_cpu / cpu:.0f}" if np.isfinite(ref_cpu) and config != "reference" else "-"
             lines.append(f"| {name} | {n} | {np.nanmean(acc):.4f} | {fmt(100 * between, 2)} | {fmt(100 * within, 2)} "

@@ -25,7 +25,7 @@ from nasgym.quality import CachedEvaluator, EvaluationCache, make_evaluator
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proxy_study import architectures, spread  # noqa: E402
+from proxy_study import REFERENCE_V1, architectures, spread  # noqa: E402
 from results_md import write_section  # noqa: E402
 from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows  # noqa: E402
 
@@ -112,7 +112,7 @@ def spread_row(label: str, acc: np.ndarray, cpu: float) -> str:
 def long_table(cache: EvaluationCache, archs: list) -> str:
     """Spread vs seed noise on the canvas task at the reference's budget (its first two trainings) and at
     ``LONG_STEPS``, over the architectures that have both."""
-    reference_fp, long_fp = make_evaluator("reference").fingerprint, make_evaluator(long_spec()).fingerprint
+    reference_fp, long_fp = make_evaluator(REFERENCE_V1).fingerprint, make_evaluator(long_spec()).fingerprint
     pairs = [(cache.get(a.hash, reference_fp, 0), [cache.get(a.hash, long_fp, s) for s in SEEDS]) for a in archs]
     pairs = [(ref, runs) for ref, runs in pairs if ref is not None and all(m is not None for m in runs)]
     lines = [f"Longer training: canvas 56, the first {LONG_ARCHS} architectures, two trainings each (at 1000 steps "

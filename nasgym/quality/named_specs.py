@@ -4,8 +4,11 @@
   ``benchmarks/proxy_study.py`` measures the candidates to replace it by their rank fidelity against ``reference``
   per CPU-second (``benchmarks/RESULTS.md``, "Proxy-configuration study").
 - ``reference``: the long, multi-seed training every proxy is judged against (its rows are committed in
-  ``benchmarks/data/proxy_study.csv``): 3 trainings of 1000 x 64 images each (~1.3 epochs) on the 56x56 canvas
-  task, averaged.
+  ``benchmarks/data/proxy_study.csv``): 12 trainings of 1000 x 64 images each (~1.3 epochs, 10x the default's
+  images per training) on the 56x56 canvas task, averaged (~8 CPU-minutes per `proxy` architecture). 12 because
+  random members of the `proxy` space differ by about twice the seed noise of one training ("Space pilot" in
+  ``benchmarks/RESULTS.md``), so 6 + 6 trainings are what a split-half Kendall tau of 0.8 takes (until
+  2026-12-01 it was 3 trainings, on the narrower version 1 of the space).
 - ``fullsize``: the quality of full-size networks (the ``edgetpu-v2`` / ``ibn-dw-only`` spaces, 3-11 M
   parameters): the network at a quarter of its width (group sizes scaled along) trained as long as the reference
   (1000 x 64 images on the canvas task), 2 trainings averaged. A short training of the full-width network favours
@@ -23,7 +26,7 @@ CANVAS_TASK = {"dataset": "fashion_mnist", "canvas": 56, "canvas_scale": [1.0, 2
 
 NAMED_SPECS: dict[str, dict] = {
     "default": {"kind": "train"},
-    "reference": {"kind": "train", **CANVAS_TASK, "steps": 1000, "repeats": 3},
+    "reference": {"kind": "train", **CANVAS_TASK, "steps": 1000, "repeats": 12},
     "fullsize": {"kind": "train", **CANVAS_TASK, "width_multiplier": 0.25, "steps": 1000, "repeats": 2,
                  "val_images": 5000},
 }

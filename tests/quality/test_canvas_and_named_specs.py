@@ -68,7 +68,7 @@ def test_named_specs_resolve_with_overrides():
     for name, spec in NAMED_SPECS.items():
         assert make_evaluator(name).fingerprint == make_evaluator(dict(spec)).fingerprint
     reference = make_evaluator("reference")
-    assert reference.config.repeats == 3 and reference.config.canvas == 56
+    assert reference.config.repeats == 12 and reference.config.canvas == 56 and reference.config.steps == 1000
     assert resolve_spec({"kind": "reference", "dataset": "digits"})["dataset"] == "digits"
     assert make_evaluator({"kind": "reference", "steps": 7}).config.steps == 7
     assert resolve_spec({"kind": "train", "steps": 3}) == {"kind": "train", "steps": 3}

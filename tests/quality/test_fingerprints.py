@@ -17,7 +17,7 @@ SEGMENTATION = {"kind": "task", "task": "segmentation", "steps": 150, "batch_siz
 PINNED = [
     ({"kind": "train"}, "train-v1-2dd73bc190"),
     ("default", "train-v1-2dd73bc190"),
-    ("reference", "train-v1-50eb228649"),
+    ("reference", "train-v1-c8d654e18c"),  # 12 trainings (was train-v1-50eb228649 with 3, on proxy space v1)
     ("fullsize", "train-v1-824c6eac64"),  # width rule 3 (was train-v1-939f351a69 under rule 2)
     ({"kind": "train", "canvas": 56, "canvas_scale": [1.0, 2.0], "steps": 100, "repeats": 1, "val_images": 5000},
      "train-v1-db5d40af25"),
