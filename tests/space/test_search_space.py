@@ -49,12 +49,24 @@ def test_size_matches_brute_force_enumeration():
 
 
 def test_shipped_spaces():
-    assert nasgym.space_names() == ["edgetpu-v2", "ibn-dw-only", "proxy"]
+    assert nasgym.space_names() == ["edgetpu-v2", "ibn-dw-only", "proxy", "proxy-dw-only"]
     v2 = nasgym.load_space("edgetpu-v2")
     assert len(v2.decisions) == 86 and v2.max_choices == 5
     assert 37 < v2.size() < 38
     assert nasgym.load_space("ibn-dw-only").size() < v2.size()
     assert nasgym.load_space("proxy").size() < 12
+
+
+def test_the_depthwise_only_proxy_space_is_the_proxy_space_without_fused_and_grouped_blocks():
+    proxy, dw = nasgym.load_space("proxy"), nasgym.load_space("proxy-dw-only")
+    rng = np.random.default_rng(4)
+    archs = [dw.sample(rng) for _ in range(300)]
+    assert all(proxy.contains(a) for a in archs)
+    assert {b.op for a in archs for b in a.blocks} == {"ibn_dw", "skip"}
+    assert {len(a.blocks) for a in archs} == {7} and dw.size() < proxy.size()
+    assert not dw.contains(nasgym.Architecture.parse(
+        "in224x224x3|stem:k3o16s2|fused:k3e1o16s1|dw:k3e2o24s2|dw:k3e4o24s2,dw:k5e4o24s1|dw:k5e4o64s2,skip:k1e1o64s1"
+        "|dw:k5e2o64s2|top:o256"))
 
 
 def test_decision_order():
