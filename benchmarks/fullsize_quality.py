@@ -15,10 +15,8 @@ Resumable through the evaluation cache; raw rows in ``benchmarks/data/fullsize_q
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -29,8 +27,7 @@ from nasgym.quality import NAMED_SPECS, CachedEvaluator, EvaluationCache, make_e
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_md import write_section  # noqa: E402
-from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows  # noqa: E402
+from resumable import CACHE_COLUMNS, benchmark_main, cache_columns  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TOP1_CSV = HERE / "data" / "imagenet_top1.csv"
@@ -137,20 +134,10 @@ def report(db: Path) -> tuple[str, list[dict]]:
 
 def main() -> None:
     """Run what is missing (default), then print (and write) the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", action="store_true", help="only print the tables from the cache")
-    parser.add_argument("--write", action="store_true", help="also write RESULTS.md and the raw rows")
-    parser.add_argument("--db", type=Path, default=default_cache_dir() / "fullsize_quality.sqlite")
-    args = parser.parse_args()
-    print(f"loaded {load_rows(EvaluationCache(args.db), ROWS_CSV)} committed rows into {args.db}", flush=True)
-    if not args.report:
-        run(args.db)
-    text, rows = report(args.db)
-    print(text)
-    if args.write or not args.report:
-        write_rows(ROWS_CSV, rows, ["spec", "network", "accuracy", "cpu_seconds", *CACHE_COLUMNS])
-        write_section(SECTION, f"`benchmarks/fullsize_quality.py` ({time.strftime('%Y-%m-%d')})."
-                      f" Proxy scores of one evaluation (seed {SEED}), CPU seconds on one thread.\n\n{text}")
+    benchmark_main(__doc__, default_cache_dir() / "fullsize_quality.sqlite", ROWS_CSV,
+                   ["spec", "network", "accuracy", "cpu_seconds", *CACHE_COLUMNS], run, report, SECTION,
+                   "`benchmarks/fullsize_quality.py` ({date}). Proxy scores of one evaluation (seed "
+                   f"{SEED}), CPU seconds on one thread.\n\n{{text}}", write_after_run=True)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,13 @@ committed CSV back into the cache, so a fresh machine resumes from the committed
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from nasgym.files import atomic_path
@@ -57,3 +60,28 @@ def write_rows(path: Path, rows: list[dict], columns: list[str]) -> int:
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)
+
+
+def benchmark_main(doc: str, db: Path, rows_csv: Path, columns: list[str], run: Callable[[Path], None],
+                   report: Callable[[Path], tuple[str, list[dict]]], section: str, header: str,
+                   write_after_run: bool = False) -> None:
+    """The command line of a resumable one-process benchmark: load the committed rows into the cache (``--db``), run
+    what is missing (unless ``--report``), print the report, and with ``--write`` (or after a run when
+    ``write_after_run``) write the raw rows and the RESULTS.md ``section`` (``header`` + the report's text; the
+    script name and date come first)."""
+    from results_md import write_section
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--report", action="store_true", help="only print the tables from the cache")
+    parser.add_argument("--write", action="store_true", help="also write RESULTS.md and the raw rows")
+    parser.add_argument("--db", type=Path, default=db)
+    args = parser.parse_args()
+    print(f"loaded {load_rows(EvaluationCache(args.db), rows_csv)} committed rows into {args.db}", flush=True)
+    if not args.report:
+        run(args.db)
+    text, rows = report(args.db)
+    print(text)
+    if args.write or (write_after_run and not args.report):
+        write_rows(rows_csv, rows, columns)
+        body = header.format(text=text, date=time.strftime("%Y-%m-%d"))
+        write_section(section, body)

@@ -17,11 +17,9 @@ Resumable (the study's cache; raw rows in ``benchmarks/data/space_pilot.csv``, l
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +32,7 @@ from nasgym.space.loading import space_from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from proxy_study import sharpness_note, spread  # noqa: E402
-from results_md import write_section  # noqa: E402
-from resumable import CACHE_COLUMNS, cache_columns, load_rows, write_rows  # noqa: E402
+from resumable import CACHE_COLUMNS, benchmark_main, cache_columns  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROWS_CSV = HERE / "data" / "space_pilot.csv"
@@ -148,21 +145,10 @@ def report(db: Path) -> tuple[str, list[dict]]:
 
 def main() -> None:
     """Run what is missing (unless --report), then print (and write) the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", action="store_true", help="only print the table")
-    parser.add_argument("--write", action="store_true", help="also write RESULTS.md and the raw rows")
-    parser.add_argument("--db", type=Path, default=default_cache_dir() / "proxy_study.sqlite")
-    args = parser.parse_args()
-    print(f"loaded {load_rows(EvaluationCache(args.db), ROWS_CSV)} committed rows into {args.db}", flush=True)
-    if not args.report:
-        run(args.db)
-    text, rows = report(args.db)
-    print(text)
-    if args.write:
-        write_rows(ROWS_CSV, rows, ["spec", "arch_index", "seed", "accuracy", *CACHE_COLUMNS])
-        write_section(SECTION, f"`benchmarks/space_pilot.py` ({time.strftime('%Y-%m-%d')}): {N_ARCHS} random members "
-                      f"of the candidate space (seed {SAMPLE_SEED}), one training per evaluation, seeds {SEEDS}."
-                      f"\n\n{text}\n\n{ADOPTED}")
+    benchmark_main(__doc__, default_cache_dir() / "proxy_study.sqlite", ROWS_CSV,
+                   ["spec", "arch_index", "seed", "accuracy", *CACHE_COLUMNS], run, report, SECTION,
+                   f"`benchmarks/space_pilot.py` ({{date}}): {N_ARCHS} random members of the candidate space (seed "
+                   f"{SAMPLE_SEED}), one training per evaluation, seeds {SEEDS}.\n\n{{text}}\n\n{ADOPTED}")
 
 
 if __name__ == "__main__":
