@@ -249,6 +249,8 @@ def validate(config: EnvConfig, algo: AlgoSpec, hyper: dict, run_config: RunConf
     if isinstance(config.cost, dict):
         make_cost_model(config.cost)
     check_hyperparams(algo, {k: v for k, v in hyper.items() if k != "policy"})
+    if algo.kind == "blackbox":
+        check_agent(algo, config, hyper, run_config.seed)
     if algo.kind == "blackbox" and run_config.n_envs != 1:
         raise ValueError(f"--n-envs={run_config.n_envs} is invalid for black-box agent {algo.name!r}: expected 1 (use "
                          "--workers K to keep K evaluations in flight)")
@@ -262,6 +264,23 @@ def validate(config: EnvConfig, algo: AlgoSpec, hyper: dict, run_config: RunConf
         check_address(run_config.ray_address)
     if config.cache is not None:
         EvaluationCache(config.cache_path()).close()  # a corrupt, read-only or misplaced cache fails here
+
+
+def check_agent(algo: AlgoSpec, config: EnvConfig, hyper: dict, seed: int) -> None:
+    """Build the black-box agent and bind it to a throwaway env of ``config`` (nothing is evaluated): an agent that
+    cannot run on the env (``successive_halving`` on an evaluator without fidelities) or rejects its
+    hyperparameters fails here, in one line, before the run folder exists."""
+    from nasgym.search.blackbox import bind_agent
+
+    env = make_env(config)
+    try:
+        try:
+            agent = algo.cls(env.unwrapped.space, seed=seed, **hyper)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"hyperparameters {hyper} are invalid for {algo.name!r}: {err}") from None
+        bind_agent(agent, env.unwrapped)
+    finally:
+        env.close()
 
 
 def run_identity(config: EnvConfig, algo: AlgoSpec, run_config: RunConfig, user_hyper: dict) -> dict:
