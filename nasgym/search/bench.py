@@ -11,7 +11,9 @@ Each run is an ordinary :func:`nasgym.search.run` logged to ``LOGDIR/<agent>/see
 LOGDIR`` shows them all, and rerunning resumes from the evaluation cache). Afterwards the harness writes ``bench.md``
 and ``bench.csv`` (mean ± std over seeds of the best reward at the budget and of the hypervolume of accuracy vs
 latency, and evaluations needed to reach 95 % of the best reward seen by any run) and ``best_reward.png`` (best
-reward so far vs evaluations, mean and min-max band over seeds).
+reward so far vs evaluations, mean and min-max band over seeds). On an env whose evaluator is kind ``surrogate`` the
+table also counts the runs whose best architecture is in the true top 1 % by the measured data, and the plot marks
+that threshold (definition: :mod:`nasgym.search.true_top`); other envs' tables are unchanged.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numpy as np
 from nasgym.files import atomic_path, atomic_write_text
 from nasgym.search.algos import resolve_algo
 from nasgym.search.runner import RunConfig, run
+from nasgym.search.true_top import MIN_RANDOM, TrueTop, true_top_of
 
 DEFAULT_AGENTS = ("random", "evolution", "reinforce", "ppo", "maskable_ppo", "nsga2")
 
@@ -84,6 +87,7 @@ class AgentRun:
     seed: int
     rewards: list[float]
     hypervolume: float
+    best_arch: str = ""  # arch string of the best logged row (the first of equal rewards)
 
     @property
     def best_so_far(self) -> np.ndarray:
@@ -96,7 +100,9 @@ def _run_one(env: str, agent: str, seed: int, evaluations: int, logdir: str, hyp
     result = run(RunConfig(env=env, algo=agent, evaluations=evaluations, seed=seed, logdir=logdir, progress=False,
                            references="none", hyperparams=hyperparams))
     rows = result.rows[:evaluations]
-    return AgentRun(agent, seed, [float(r["reward"]) for r in rows], result.hypervolume)
+    rewards = [float(r["reward"]) for r in rows]
+    best = rows[int(np.argmax(rewards))]["arch_string"] if rows else ""
+    return AgentRun(agent, seed, rewards, result.hypervolume, best)
 
 
 def run_bench(config: BenchConfig) -> list[AgentRun]:
@@ -146,8 +152,9 @@ def threshold_of(best: float, fraction: float = 0.95) -> float:
     return best - (1 - fraction) * abs(best)
 
 
-def summarize(results: Sequence[AgentRun]) -> list[dict]:
-    """One row per agent: best reward and hypervolume (mean, std over seeds) and evaluations to 95 % of best."""
+def summarize(results: Sequence[AgentRun], top: TrueTop | None = None) -> list[dict]:
+    """One row per agent: best reward and hypervolume (mean, std over seeds) and evaluations to 95 % of best; with
+    ``top`` (a surrogate env) also the runs whose best architecture is in the true top 1 % and the threshold."""
     best_seen = max(max(r.rewards) for r in results)
     threshold = threshold_of(best_seen)
     rows = []
@@ -164,6 +171,13 @@ def summarize(results: Sequence[AgentRun]) -> list[dict]:
             "evals_to_95pct_mean": float(np.mean(reached)) if reached else math.nan,
             "runs_reaching_95pct": len(reached), "threshold": threshold,
         })
+        if top is not None:
+            hits = [top.hit(r.best_arch) for r in runs]
+            rows[-1].update({
+                "runs_in_true_top_1pct": math.nan if None in hits else sum(bool(h) for h in hits),
+                "true_top_1pct_threshold": top.threshold, "true_top_1pct_random_archs": top.n_random,
+                "true_top_1pct_random_hit_rate": top.random_hit_rate,
+            })
     return rows
 
 
@@ -178,16 +192,39 @@ def table_markdown(rows: Sequence[dict], env: str) -> str:
         "| agent | seeds | best reward | hypervolume (acc vs latency) | evals to 95 % | runs reaching |",
         "|---|---:|---:|---:|---:|---:|",
     ]
+    top = bool(rows) and "runs_in_true_top_1pct" in rows[0]
+    if top:
+        lines[0] += " " + true_top_note(rows[0])
+        lines[2] += " runs in true top 1 % |"
+        lines[3] += "---:|"
     for r in rows:
         reach = "never" if math.isnan(r["evals_to_95pct_mean"]) else f"{r['evals_to_95pct_mean']:.0f}"
         lines.append(f"| {r['agent']} | {r['seeds']} | {r['best_reward_mean']:.4f} ± {r['best_reward_std']:.4f} | "
                      f"{r['hypervolume_mean']:.4f} ± {r['hypervolume_std']:.4f} | {reach} | "
                      f"{r['runs_reaching_95pct']}/{r['seeds']} |")
+        if top:
+            hits = r["runs_in_true_top_1pct"]
+            lines[-1] += f" {'-' if math.isnan(hits) else int(hits)}/{r['seeds']} |"
     return "\n".join(lines) + "\n"
 
 
-def plot_best_reward(results: Sequence[AgentRun], path: Path, title: str) -> None:
-    """Best reward so far vs evaluations: mean over seeds with a min-max band, one line per agent."""
+def true_top_note(row: dict) -> str:
+    """The sentence defining the 'runs in true top 1 %' column (values of a summary row)."""
+    n, threshold = row["true_top_1pct_random_archs"], row["true_top_1pct_threshold"]
+    if math.isnan(threshold):
+        return (f"'runs in true top 1 %': '-', the data has {n} uniform random architectures with >= 2 seeds: "
+                f"expected >= {MIN_RANDOM} for a 99th percentile.")
+    return (f"'runs in true top 1 %': runs whose best architecture (highest logged reward) has a reward >= "
+            f"{threshold:.4f}, with the surrogate's noise-free mean accuracy; the threshold is the 99th percentile of "
+            f"the env's reward of the data's {n} uniform random architectures (source 'random', >= 2 seeds) scored "
+            f"with their measured mean accuracy, latency simulated as in the env. Of those {n} architectures "
+            f"{100 * row['true_top_1pct_random_hit_rate']:.1f} % reach it with their surrogate reward (1 % if both "
+            "sides agreed).")
+
+
+def plot_best_reward(results: Sequence[AgentRun], path: Path, title: str, threshold: float | None = None) -> None:
+    """Best reward so far vs evaluations: mean over seeds with a min-max band, one line per agent (and the true top
+    1 % threshold as a dashed line when given)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -201,6 +238,8 @@ def plot_best_reward(results: Sequence[AgentRun], path: Path, title: str) -> Non
         x = np.arange(1, n + 1)
         line, = ax.plot(x, stack.mean(0), label=agent_label(agent))
         ax.fill_between(x, stack.min(0), stack.max(0), color=line.get_color(), alpha=0.15)
+    if threshold is not None and math.isfinite(threshold):
+        ax.axhline(threshold, color="black", linestyle="--", linewidth=1, label="true top 1 % (measured data)")
     ax.set_xlabel("evaluations")
     ax.set_ylabel("best reward so far")
     ax.set_title(title)
@@ -216,14 +255,16 @@ def write_outputs(results: Sequence[AgentRun], config: BenchConfig) -> str:
     """bench.md, bench.csv and best_reward.png in the log dir; returns the Markdown table."""
     root = Path(config.logdir)
     root.mkdir(parents=True, exist_ok=True)
-    rows = summarize(results)
+    top = true_top_of(config.env)
+    rows = summarize(results, top)
     text = table_markdown(rows, config.env)
     atomic_write_text(root / "bench.md", text)
     with atomic_path(root / "bench.csv") as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    plot_best_reward(results, root / "best_reward.png", f"{config.env}: best reward vs evaluations")
+    plot_best_reward(results, root / "best_reward.png", f"{config.env}: best reward vs evaluations",
+                     top.threshold if top is not None else None)
     return text
 
 
