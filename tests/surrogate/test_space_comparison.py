@@ -1,0 +1,118 @@
+"""benchmarks/space_comparison.py: the small-space pair (proxy vs proxy-dw-only) on a synthetic surrogate with a tiny
+budget, the confirmation list, and the full-size pair's configuration and text unchanged."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from surrogate_helpers import TINY_SPEC
+
+import nasgym
+from nasgym.envs_config import load_env_config
+from nasgym.hw import make_cost_model
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def sc():
+    sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location("space_comparison", BENCH / "space_comparison.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["space_comparison"] = module  # its dataclass looks its module up
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules["space_comparison"]
+    sys.path.remove(str(BENCH))
+
+
+def row(h: str, acc: float, lat: float, reward: float, evaluation: int = 1) -> dict:
+    return {"arch_hash": h, "accuracy": acc, "latency_ms": lat, "reward": reward, "evaluation": evaluation}
+
+
+def test_best_of_front_takes_the_front_by_reward_then_the_next_layer(sc):
+    rows = [row("a", 0.70, 1.0, 0.60), row("b", 0.80, 2.0, 0.75), row("c", 0.65, 1.5, 0.62),  # c: dominated by a
+            row("d", 0.60, 0.5, 0.50), row("b", 0.78, 2.0, 0.70, 2), row("e", 0.50, 3.0, 0.40)]  # e: dominated
+    assert [r["arch_hash"] for r in sc.best_of_front(rows, 3)] == ["b", "a", "d"]  # the front, by reward
+    picked = sc.best_of_front(rows, 5)
+    assert [r["arch_hash"] for r in picked] == ["b", "a", "d", "c", "e"]  # then the front of the rest
+    assert picked[0]["reward"] == 0.75  # an architecture's best row
+    assert len(sc.best_of_front(rows, 9)) == 5
+
+
+def test_gaps_at_equal_latency(sc):
+    full = [row("a", 0.70, 1.0, 0), row("b", 0.80, 2.0, 0)]
+    dw = [row("x", 0.72, 1.5, 0), row("y", 0.60, 0.5, 0), row("z", 0.78, 2.5, 0)]
+    gaps = sc.gaps_at_equal_latency(full, dw)
+    assert gaps[0] != gaps[0]  # y at 0.5 ms: nothing of the full front is that fast (NaN)
+    assert gaps[1:] == pytest.approx([0.70 - 0.72, 0.80 - 0.78])
+
+
+def test_the_full_size_pair_is_configured_as_before(sc, tmp_path):
+    args = sc.parse_args(["--cache-dir", str(tmp_path)])
+    assert (args.pair, args.evaluator, args.agents, sc.presets(args)) == ("edgetpu-v2", "zero_cost",
+                                                                        "random,reinforce", [None])
+    config = sc.env_config("ibn-dw-only", 1, args)
+    before = load_env_config("EdgeTPU-ZeroCost", space="ibn-dw-only", evaluator=sc.EVALUATORS["zero_cost"],
+                             eval_seed=1, reward={"kind": "abs", "target_latency_ms": 1.5, "beta": -0.10},
+                             cache=str(tmp_path / "space_zero_cost.sqlite"))
+    assert config.to_dict() == before.to_dict()
+    part = {"table": {("edgetpu-v2", "random"): (0.5, 0.01, 0.6, 0.02)}, "union": {"edgetpu-v2": [], "ibn-dw-only": []}}
+    text = sc.markdown(args, {None: part})
+    assert text.startswith("Equal budgets and seeds: 100 evaluations x 2 seeds per agent and space; quality = "
+                           "`zero_cost` evaluator on Fashion-MNIST; latency simulated on `tensor-g1` at 224x224x3")
+    assert "| edgetpu-v2 | random | 0.5000 ± 0.0100 | 0.6000 ± 0.0200 |" in text
+    assert "| ibn-dw-only | 0.0000 |" in text
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--evaluator", "surrogate"], "error: --evaluator='surrogate' is invalid for --pair edgetpu-v2: expected one of "
+                                   "zero_cost, train"),
+    (["--pair", "proxy", "--agents", "reinforce,hill"], "error: --agents='reinforce,hill' has unknown agent(s) "
+                                                         "['hill']"),
+    (["--pair", "proxy", "--evaluator-spec", "{"], "error: --evaluator-spec='{' is invalid: expected a JSON object"),
+    (["--confirm", "-1"], "error: --confirm=-1 is invalid: expected an int >= 0"),
+])
+def test_bad_arguments_are_one_line(sc, argv, message):
+    with pytest.raises(SystemExit) as err:
+        sc.parse_args(argv)
+    assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+
+def test_proxy_pair_on_a_synthetic_surrogate_and_its_confirmation_list(sc, synthetic_data, tmp_path, capsys):
+    spec = {"kind": "surrogate", "target": TINY_SPEC, "data": str(synthetic_data), "members": 2}
+    sc.main(["--pair", "proxy", "--evaluations", "12", "--seeds", "1", "--evaluator-spec", json.dumps(spec),
+             "--cache-dir", str(tmp_path), "--confirm", "5"])
+    out = capsys.readouterr().out
+    for preset, target in (("tensor-g1", 0.3), ("coral-usb", 1.45)):
+        for space in ("proxy", "proxy-dw-only"):
+            for agent in ("reinforce", "evolution"):
+                assert f"| {preset} ({target} ms) | {space} | {agent} |" in out
+        assert f"| {preset} | 0." in out
+    assert (tmp_path / "space_comparison_surrogate.png").stat().st_size > 10_000
+    folder = tmp_path / "space_confirm" / "proxy"
+    with open(folder / "confirm.csv", newline="") as f:
+        listed = list(csv.DictReader(f))
+    assert len(listed) == 2 * 2 * 5
+    dw, cost = nasgym.load_space("proxy-dw-only"), {p: make_cost_model({"kind": "edgetpu", "hardware": p})
+                                                    for p in ("tensor-g1", "coral-usb")}
+    for preset in ("tensor-g1", "coral-usb"):
+        for space in ("proxy", "proxy-dw-only"):
+            group = [r for r in listed if (r["preset"], r["space"]) == (preset, space)]
+            assert [int(r["rank"]) for r in group] == [1, 2, 3, 4, 5] and len({r["arch_hash"] for r in group}) == 5
+            for r in group:
+                arch = nasgym.Architecture.parse(r["arch_string"])
+                assert float(r["latency_ms"]) == pytest.approx(cost[preset].evaluate(arch)["latency_ms"])
+    assert all(dw.contains(nasgym.Architecture.parse(r["arch_string"])) for r in listed if r["space"] != "proxy")
+    data_spec = importlib.util.spec_from_file_location("surrogate_data", BENCH / "surrogate_data.py")
+    data = importlib.util.module_from_spec(data_spec)
+    data_spec.loader.exec_module(data)
+    assert {a.hash for a in data.run_archs(folder)} == {r["arch_hash"] for r in listed}  # the command's input
+    assert ("train them with the reference budget (reference: 12 trainings each" in out
+            and f"surrogate_data.py --spec reference --seeds 1 --archs 0 --study none --no-curve --from-run {folder}"
+            in out)
