@@ -351,8 +351,51 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
                          f"| {fmt(mean_tau(acc[:, :3], 2, ref_mean))} | {fmt(tau(mean3, ref_mean))} | {cpu:.1f} "
                          f"| {ratio} |")
         lines += ["", sharpness_note(refs[sample]), ""]
+    lines += [choice(cache, configs, samples, ref_means, log_params), ""]
     specs = "\n".join(f"- `{name}`: `{json.dumps(spec)}`" for name, spec in configs.items())
     return "\n".join(lines) + "\nConfigurations:\n\n" + specs
+
+
+MAX_CPU_S = 10.0  # the default's budget per architecture on one core (issue 12)
+MIN_CHOICE_ARCHS = 20  # architectures of sample C with a complete reference before a choice is made
+
+
+def choice(cache: EvaluationCache, configs: dict[str, dict], samples: dict[str, list],
+           ref_means: dict[str, np.ndarray], log_params: dict[str, np.ndarray]) -> str:
+    """The default chosen on sample C and reported on the fresh sample D: among the candidates and the mean of k = 1,
+    2 or 3 of their evaluations, the one with the highest tau against the reference on C (averaged over the choices
+    of seeds) whose CPU cost, k x its mean CPU seconds per evaluation on C, is <= ``MAX_CPU_S`` and <= 1/10 of the
+    reference's."""
+    known = np.isfinite(ref_means["C"])
+    if known.sum() < MIN_CHOICE_ARCHS:
+        return (f"Choice of the default: not yet ({int(known.sum())} of sample C's architectures have a complete "
+                f"reference; {MIN_CHOICE_ARCHS} needed).")
+    ref_cpu = float(np.nanmean(seed_matrix(cache, "reference", reference_of("C")[0], samples["C"], "C",
+                                           "cpu_seconds"))) * reference_of("C")[0]["repeats"]
+    options = []
+    for name, spec in configs.items():
+        if name == "reference":
+            continue
+        acc = seed_matrix(cache, name, spec, samples["C"], "C")
+        if not np.isfinite(acc).all(axis=1)[known].all():
+            continue  # not evaluated on every architecture with a reference
+        cpu = float(np.nanmean(seed_matrix(cache, name, spec, samples["C"], "C", "cpu_seconds")))
+        for k in (1, 2, 3):
+            score = mean_tau(acc, k, ref_means["C"])
+            if k * cpu <= min(MAX_CPU_S, ref_cpu / 10) and np.isfinite(score):
+                options.append((score, name, k, k * cpu))
+    if not options:
+        return (f"Choice of the default: no candidate evaluated on these architectures fits {MAX_CPU_S:g} CPU s per "
+                "architecture.")
+    tau_c, name, k, cost = max(options)
+    acc_d = seed_matrix(cache, name, configs[name], samples["D"], "D")
+    tau_d = mean_tau(acc_d, k, ref_means["D"])
+    n_d = int((np.isfinite(ref_means["D"]) & np.isfinite(acc_d).all(axis=1)).sum())
+    return (f"Choice of the default (on sample C, {int(known.sum())} architectures): `{name}`, mean of {k} "
+            f"evaluation(s), {cost:.1f} CPU s per architecture ({ref_cpu / cost:.0f}x cheaper than the reference): "
+            f"tau {tau_c:.3f} on C (#params {fmt(tau(log_params['C'], ref_means['C']))}); on the fresh sample D "
+            f"({n_d} architectures): tau {fmt(tau_d)} (#params {fmt(tau(log_params['D'], ref_means['D']))}). Goal: "
+            f"tau >= 0.7 and >= 0.2 above #params and MACs, on D.")
 
 
 def main() -> None:
