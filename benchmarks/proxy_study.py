@@ -236,14 +236,17 @@ def consistency(acc: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def size_coefficient(proxy: np.ndarray, log_size: np.ndarray, reference: np.ndarray) -> float:
-    """Least-squares slope of (reference mean - proxy score) on log(size), pooled over the proxy's seeds: how much
-    accuracy per e-fold of size the long training adds beyond the short one (NaN with < 5 architectures)."""
-    rows = [(log_size[i], reference[i] - proxy[i, j]) for i in range(len(proxy)) for j in range(proxy.shape[1])
+    """gamma of the score ``proxy + gamma * log(size)`` that best predicts the reference: least squares of
+    reference mean = a + b * proxy score + c * log(size), pooled over the proxy's seeds, gamma = c / b (the proxy's
+    scale differs from the reference's, so the size term is in the proxy's units). NaN with < 5 architectures or
+    b <= 0."""
+    rows = [(1.0, proxy[i, j], log_size[i], reference[i]) for i in range(len(proxy)) for j in range(proxy.shape[1])
             if np.isfinite(proxy[i, j]) and np.isfinite(reference[i])]
-    if len({x for x, _ in rows}) < 5:
+    if len({r[2] for r in rows}) < 5:
         return float("nan")
-    x, y = np.array(rows).T
-    return float(np.polyfit(x, y, 1)[0])
+    design = np.array(rows)
+    (_, b, c), *_ = np.linalg.lstsq(design[:, :3], design[:, 3], rcond=None)
+    return float(c / b) if b > 0 else float("nan")
 
 
 def fmt(value: float, digits: int = 3) -> str:
@@ -291,23 +294,27 @@ def sharpness_note(ref: np.ndarray, target: float = 0.8) -> str:
 
 
 SIZE_CORRECTED = ("c56 s100 v5k", "c56 s100")  # also reported with a size term fitted on the choosing sample
+SIZE_KINDS = ("params", "MACs")  # ln(proxy network's params), ln(deployment MACs)
 
 
 def report(db: Path, extra: list[tuple[str, str]]) -> str:
     """The markdown tables (one per sample, the current space's first) from whatever is cached. The size-corrected
-    rows add ``alpha * ln(params)`` to a candidate's score, with ``alpha`` fitted on the choosing sample (A or C,
-    :func:`size_coefficient`) and applied unchanged to the other (B or D)."""
+    rows add ``alpha * ln(size)`` (size: the proxy network's #params, or the deployment MACs) to a candidate's score,
+    with ``alpha`` fitted on the choosing sample (A or C, :func:`size_coefficient`) and applied unchanged to the
+    other (B or D)."""
     cache = EvaluationCache(db)
     configs = {**CONFIGS, **{name: json.loads(spec) for name, spec in extra}}
     samples = {sample: architectures(sample) for sample in ("C", "D", "A", "B")}
-    log_params = {sample: np.log([nasgym.count(a, num_classes=10).params for a in archs])
-                  for sample, archs in samples.items()}
+    counts = {sample: [nasgym.count(a, num_classes=10) for a in archs] for sample, archs in samples.items()}
+    log_sizes = {sample: {"params": np.log([c.params for c in cs]), "MACs": np.log([c.macs for c in cs])}
+                 for sample, cs in counts.items()}
+    log_params = {sample: sizes["params"] for sample, sizes in log_sizes.items()}
     refs = {sample: seed_matrix(cache, "reference", reference_of(sample)[0], archs, sample)
             for sample, archs in samples.items()}
     ref_means = {sample: reference_mean(ref, reference_of(sample)[0]["repeats"]) for sample, ref in refs.items()}
-    alphas = {(chooser, name): size_coefficient(seed_matrix(cache, name, configs[name], samples[chooser], chooser),
-                                                log_params[chooser], ref_means[chooser])
-              for chooser in set(CHOOSING.values()) for name in SIZE_CORRECTED}
+    alphas = {(chooser, name, kind): size_coefficient(
+        seed_matrix(cache, name, configs[name], samples[chooser], chooser), log_sizes[chooser][kind],
+        ref_means[chooser]) for chooser in set(CHOOSING.values()) for name in SIZE_CORRECTED for kind in SIZE_KINDS}
     lines = []
     for sample, archs in samples.items():
         ref_mean = ref_means[sample]
@@ -331,10 +338,12 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
                          f"| - | - | 0 | - |")
         rows = [(name, seed_matrix(cache, name, spec_of(name, sample, configs), archs, sample),
                  spec_of(name, sample, configs)) for name in configs]
-        alpha = {name: alphas[(CHOOSING[sample], name)] for name in SIZE_CORRECTED}
-        rows += [(f"{name} + {100 * alpha[name]:.2f} pt x ln(params)",
-                  seed_matrix(cache, name, configs[name], archs, sample) + alpha[name] * log_params[sample][:, None],
-                  configs[name]) for name in SIZE_CORRECTED if np.isfinite(alpha[name])]
+        for kind in SIZE_KINDS:
+            alpha = {name: alphas[(CHOOSING[sample], name, kind)] for name in SIZE_CORRECTED}
+            rows += [(f"{name} + {100 * alpha[name]:.2f} pt x ln({kind})",
+                      seed_matrix(cache, name, configs[name], archs, sample)
+                      + alpha[name] * log_sizes[sample][kind][:, None], configs[name])
+                     for name in SIZE_CORRECTED if np.isfinite(alpha[name])]
         for name, acc, spec in rows:
             n = int(np.isfinite(acc[:, 0]).sum())
             if n == 0:
