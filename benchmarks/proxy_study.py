@@ -249,6 +249,18 @@ def size_coefficient(proxy: np.ndarray, log_size: np.ndarray, reference: np.ndar
     return float(c / b) if b > 0 else float("nan")
 
 
+def partial_tau(acc: np.ndarray, reference: np.ndarray, size: np.ndarray) -> float:
+    """Kendall's partial tau of one evaluation (averaged over the seed columns) and the reference, given ``size``:
+    (t_xy - t_xz t_yz) / sqrt((1 - t_xz^2)(1 - t_yz^2)), how well the proxy ranks architectures beyond what their
+    size already says (NaN where undefined)."""
+    values = []
+    for j in range(acc.shape[1]):
+        t_xy, t_xz, t_yz = tau(acc[:, j], reference), tau(acc[:, j], size), tau(reference, size)
+        denominator = math.sqrt(max((1 - t_xz ** 2) * (1 - t_yz ** 2), 0.0))
+        values.append((t_xy - t_xz * t_yz) / denominator if denominator > 0 else float("nan"))
+    return float(np.mean(values)) if values and np.all(np.isfinite(values)) else float("nan")
+
+
 def fmt(value: float, digits: int = 3) -> str:
     """A number, or '-' when unknown."""
     return "-" if not np.isfinite(value) else f"{value:.{digits}f}"
@@ -330,12 +342,12 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
                   f"{int(np.isfinite(ref_mean).sum())}, {int(trainings.max())} trainings for "
                   f"{int((trainings == trainings.max()).sum())})", "",
                   "| config | n | mean acc | between std (pt) | seed std (pt) | SNR | split-half tau "
-                  "| tau vs ref (1 eval) | tau vs ref (2-eval mean) | tau vs ref (3-eval mean) | CPU s / eval "
-                  "| CPU vs ref |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| tau vs ref (1 eval) | tau vs ref (2-eval mean) | tau vs ref (3-eval mean) "
+                  "| partial tau given MACs (1 eval) | CPU s / eval | CPU vs ref |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for label, x in (("#params", log_params[sample]), ("MACs (deployment)", macs)):
             lines.append(f"| {label} | {np.isfinite(x).sum()} | - | - | - | - | - | {fmt(tau(x, ref_mean))} "
-                         f"| - | - | 0 | - |")
+                         f"| - | - | - | 0 | - |")
         rows = [(name, seed_matrix(cache, name, spec_of(name, sample, configs), archs, sample),
                  spec_of(name, sample, configs)) for name in configs]
         for kind in SIZE_KINDS:
@@ -357,8 +369,8 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
             ratio = f"1/{ref_cpu / cpu:.0f}" if np.isfinite(ref_cpu) and config != "reference" else "-"
             lines.append(f"| {name} | {n} | {np.nanmean(acc):.4f} | {fmt(100 * between, 2)} | {fmt(100 * within, 2)} "
                          f"| {fmt(snr, 2)} | {fmt(split)} | {fmt(mean_tau(acc[:, :3], 1, ref_mean))} "
-                         f"| {fmt(mean_tau(acc[:, :3], 2, ref_mean))} | {fmt(tau(mean3, ref_mean))} | {cpu:.1f} "
-                         f"| {ratio} |")
+                         f"| {fmt(mean_tau(acc[:, :3], 2, ref_mean))} | {fmt(tau(mean3, ref_mean))} "
+                         f"| {fmt(partial_tau(acc[:, :3], ref_mean, macs))} | {cpu:.1f} | {ratio} |")
         lines += ["", sharpness_note(refs[sample]), ""]
     lines += [choice(cache, configs, samples, ref_means, log_params), ""]
     specs = "\n".join(f"- `{name}`: `{json.dumps(spec)}`" for name, spec in configs.items())
