@@ -1,26 +1,18 @@
 """benchmarks/surrogate_data.py on a tiny spec: rows, resuming after a stop, no duplicates, one-line errors."""
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
-from surrogate_helpers import TINY_SPEC
+from surrogate_helpers import TINY_SPEC, benchmark_module
 
 from nasgym.surrogate.dataset import load_table, read_rows
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
 def data_cmd():
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("surrogate_data", BENCH / "surrogate_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module.main
-    sys.path.remove(str(BENCH))
+    with benchmark_module("surrogate_data") as module:
+        yield module.main
 
 
 def run(main, tmp: Path, name: str, *extra: str) -> int:

@@ -4,31 +4,20 @@ budget, the confirmation list, and the full-size pair's configuration and text u
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
-from surrogate_helpers import TINY_SPEC
+from surrogate_helpers import TINY_SPEC, benchmark_module
 
 import nasgym
 from nasgym.envs_config import load_env_config
 from nasgym.hw import make_cost_model
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
 
 @pytest.fixture(scope="module")
 def sc():
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("space_comparison", BENCH / "space_comparison.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["space_comparison"] = module  # its dataclass looks its module up
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules["space_comparison"]
-    sys.path.remove(str(BENCH))
+    with benchmark_module("space_comparison") as module:
+        yield module
 
 
 def row(h: str, acc: float, lat: float, reward: float, evaluation: int = 1) -> dict:
@@ -109,10 +98,8 @@ def test_proxy_pair_on_a_synthetic_surrogate_and_its_confirmation_list(sc, synth
                 arch = nasgym.Architecture.parse(r["arch_string"])
                 assert float(r["latency_ms"]) == pytest.approx(cost[preset].evaluate(arch)["latency_ms"])
     assert all(dw.contains(nasgym.Architecture.parse(r["arch_string"])) for r in listed if r["space"] != "proxy")
-    data_spec = importlib.util.spec_from_file_location("surrogate_data", BENCH / "surrogate_data.py")
-    data = importlib.util.module_from_spec(data_spec)
-    data_spec.loader.exec_module(data)
-    assert {a.hash for a in data.run_archs(folder)} == {r["arch_hash"] for r in listed}  # the command's input
+    with benchmark_module("surrogate_data") as data:
+        assert {a.hash for a in data.run_archs(folder)} == {r["arch_hash"] for r in listed}  # the command's input
     assert ("train them with the reference budget (reference: 12 trainings each" in out
             and f"surrogate_data.py --spec reference --seeds 1 --archs 0 --study none --no-curve --from-run {folder}"
             in out)
