@@ -23,6 +23,7 @@ new surrogate, whose results a cache never confuses with the old one's.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -113,8 +114,18 @@ class SurrogateEvaluator(ConfiguredEvaluator):
         return (*sorted(usable), 1.0)
 
     def at_fidelity(self, fidelity: float) -> SurrogateEvaluator:
-        """This evaluator at another ``fidelity`` (same target, data, model and noise)."""
-        return SurrogateEvaluator(replace(self.config, fidelity=fidelity))
+        """This evaluator at another ``fidelity`` (same target, model and noise, and the same read of the data: not
+        a newer file the collector has written since, and no second parse of it).
+
+        Raises:
+            ValueError: As the constructor for a ``fidelity`` the data lacks.
+        """
+        if fidelity != 1.0:
+            self._check_fidelity(fidelity)
+        other = copy.copy(self)
+        other._surrogate, other._memo = None, {}
+        ConfiguredEvaluator.__init__(other, replace(self.config, fidelity=fidelity))
+        return other
 
     def make_fingerprint(self) -> str:
         """``surrogate-v1-HASH`` of the model fields, the target's fingerprint and the data's digest (and the

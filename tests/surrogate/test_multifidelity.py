@@ -190,3 +190,17 @@ def test_successive_halving_beats_random_search_at_equal_budget(spec):
                          on_episode=lambda info, out=rewards: out.append(info["reward"]))
             best[name].append(max(rewards))
     assert np.mean(best["sh"]) > np.mean(best["random"])
+
+
+def test_another_fidelity_keeps_the_read_of_the_data(tmp_path, curve_fp):
+    path = tmp_path / "growing.csv.gz"
+    write_rows(path, synthetic_rows(N, curve_fp, curve_steps=CURVE_STEPS, curve_rows=WITH_CURVE / N))
+    final = make_evaluator({"kind": "surrogate", "target": CURVE_SPEC, "data": str(path), "model": "rf",
+                            "members": 2})
+    path.write_bytes(b"rewritten by the collector meanwhile")  # not even readable any more
+    half = final.at_fidelity(0.5)
+    assert half.digest == final.digest and half.config.fidelity == 0.5 and final.config.fidelity == 1.0
+    assert half.surrogate.n_train == WITH_CURVE and final.surrogate.n_train == N
+    assert half.fingerprint != final.fingerprint and half.at_fidelity(1.0).fingerprint == final.fingerprint
+    with pytest.raises(ValueError, match=r"fidelity=0\.3 is not in surrogate data"):
+        final.at_fidelity(0.3)
