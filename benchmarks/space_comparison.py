@@ -51,6 +51,7 @@ from results_md import write_section  # noqa: E402
 from nasgym.agents import AGENTS  # noqa: E402
 from nasgym.envs_config import EnvConfig, load_env_config, make_env  # noqa: E402
 from nasgym.evaluation_log import write_log  # noqa: E402
+from nasgym.files import atomic_path  # noqa: E402
 from nasgym.pareto import hypervolume, pareto_front  # noqa: E402
 from nasgym.search.blackbox import run_blackbox  # noqa: E402
 from nasgym.search.recorder import EpisodeLogger, SearchLogger  # noqa: E402
@@ -71,7 +72,6 @@ PAIRS = {
     "proxy": Pair(("proxy", "proxy-dw-only"), "EdgeTPU-Surrogate", ("surrogate", "zero_cost", "train"),
                   "reinforce,evolution"),
 }
-SPACES = PAIRS["edgetpu-v2"].spaces
 EVALUATORS = {
     "zero_cost": {"kind": "zero_cost", "dataset": "fashion_mnist", "threads": 1},
     "train": {"kind": "train", "dataset": "fashion_mnist", "steps": 60, "repeats": 1},
@@ -279,7 +279,7 @@ def write_confirm(args: argparse.Namespace, picked: list[dict]) -> tuple[Path, s
     folder = args.cache_dir / "space_confirm" / args.pair
     folder.mkdir(parents=True, exist_ok=True)
     fields = ["preset", "space", "rank", "arch_hash", "accuracy", "latency_ms", "reward", "arch_string"]
-    with open(folder / "confirm.csv", "w", newline="") as f:
+    with atomic_path(folder / "confirm.csv") as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(picked)
