@@ -223,11 +223,12 @@ def report(out: Path) -> str:
     """Progress and the data's own noise, from the written file."""
     if not out.is_file():
         return f"{out}: no rows yet"
-    table = load_table(out)
-    cpu = [float(r["cpu_seconds"]) for r in read_rows(out) if r["cpu_seconds"] not in ("", "nan")]
+    rows = read_rows(out)
+    table = load_table(out, rows=rows)
+    cpu = [float(r["cpu_seconds"]) for r in rows if r["cpu_seconds"] not in ("", "nan")]
     sources = {s: table.sources.count(s) for s in dict.fromkeys(table.sources)}
     both = table.complete(2)
-    curves = sum("curve" in metrics_of(r) for r in read_rows(out))
+    curves = sum("curve" in metrics_of(r) for r in rows)
     return (f"{out.name}: {len(table.archs)} architectures ({sources}), seeds {list(table.seeds)}, "
             f"{int(both.sum())} with >= 2 seeds, {curves} rows with learning-curve points; "
             f"mean accuracy {np.nanmean(table.mean):.4f}, seed std "
