@@ -235,18 +235,54 @@ def consistency(acc: np.ndarray) -> tuple[float, float, float, float]:
     return between, within, between / within, split
 
 
-def size_coefficient(proxy: np.ndarray, log_size: np.ndarray, reference: np.ndarray) -> float:
-    """gamma of the score ``proxy + gamma * log(size)`` that best predicts the reference: least squares of
-    reference mean = a + b * proxy score + c * log(size), pooled over the proxy's seeds, gamma = c / b (the proxy's
-    scale differs from the reference's, so the size term is in the proxy's units). NaN with < 5 architectures or
-    b <= 0."""
-    rows = [(1.0, proxy[i, j], log_size[i], reference[i]) for i in range(len(proxy)) for j in range(proxy.shape[1])
-            if np.isfinite(proxy[i, j]) and np.isfinite(reference[i])]
-    if len({r[2] for r in rows}) < 5:
-        return float("nan")
-    design = np.array(rows)
-    (_, b, c), *_ = np.linalg.lstsq(design[:, :3], design[:, 3], rcond=None)
-    return float(c / b) if b > 0 else float("nan")
+def size_features(archs: list[nasgym.Architecture]) -> dict[str, np.ndarray]:
+    """``log_macs`` and ``log_params`` of the deployment networks (10 classes), the size terms of a calibration."""
+    counts = [nasgym.count(a, num_classes=10) for a in archs]
+    return {"log_macs": np.log([c.macs for c in counts]), "log_params": np.log([c.params for c in counts])}
+
+
+def k_means(acc: np.ndarray, k: int) -> np.ndarray:
+    """(architectures, every choice of k columns) array of the means of k evaluations."""
+    return np.column_stack([acc[:, list(cols)].mean(axis=1)
+                            for cols in itertools.combinations(range(acc.shape[1]), k)])
+
+
+def fit_calibration(scores: np.ndarray, sizes: dict[str, np.ndarray], terms: tuple[str, ...],
+                    reference: np.ndarray, rows: np.ndarray | None = None) -> dict[str, float] | None:
+    """The calibration (:mod:`nasgym.quality.calibration`) of ``scores`` ((architectures, columns): every column one
+    evaluation or k-mean) with size ``terms``: least squares of the reference mean on intercept, score and terms,
+    pooled over the columns, over ``rows`` (default all) where both are known. None with < 5 architectures or a
+    score weight <= 0."""
+    rows = np.ones(len(scores), bool) if rows is None else rows
+    data = [(1.0, scores[i, j], *(sizes[t][i] for t in terms), reference[i]) for i in np.flatnonzero(rows)
+            for j in range(scores.shape[1]) if np.isfinite(scores[i, j]) and np.isfinite(reference[i])]
+    if len({row[-1] for row in data}) < 5:
+        return None
+    design = np.array(data)
+    coefficients, *_ = np.linalg.lstsq(design[:, :-1], design[:, -1], rcond=None)
+    calibration = dict(zip(("intercept", "score", *terms), map(float, coefficients), strict=True))
+    return calibration if calibration["score"] > 0 else None
+
+
+def calibrated(calibration: dict[str, float], scores: np.ndarray, sizes: dict[str, np.ndarray]) -> np.ndarray:
+    """``scores`` mapped to the predicted reference accuracy (as the evaluator does, without the clipping)."""
+    offset = calibration["intercept"] + sum(calibration[t] * sizes[t] for t in ("log_macs", "log_params")
+                                            if t in calibration)
+    return offset[:, None] + calibration["score"] * scores
+
+
+def loo_tau(scores: np.ndarray, sizes: dict[str, np.ndarray], terms: tuple[str, ...],
+            reference: np.ndarray) -> float:
+    """Mean over the columns of Kendall tau against the reference of leave-one-out calibrated scores: each
+    architecture's score calibrated by a fit on the others (a fair comparison of calibrations with more terms)."""
+    known = np.flatnonzero(np.isfinite(reference) & np.isfinite(scores).all(axis=1))
+    predicted = np.full(scores.shape, np.nan)
+    for i in known:
+        fit = fit_calibration(scores, sizes, terms, reference, rows=np.isin(np.arange(len(scores)), known[known != i]))
+        if fit is None:
+            return float("nan")
+        predicted[i] = calibrated(fit, scores[i:i + 1], {t: v[i:i + 1] for t, v in sizes.items()})[0]
+    return float(np.mean([tau(predicted[:, j], reference) for j in range(scores.shape[1])]))
 
 
 def partial_tau(acc: np.ndarray, reference: np.ndarray, size: np.ndarray) -> float:
@@ -305,28 +341,36 @@ def sharpness_note(ref: np.ndarray, target: float = 0.8) -> str:
             f"{target} needs about {per_half} trainings per half ({2 * per_half} per architecture).")
 
 
-SIZE_CORRECTED = ("c56 s100 v5k", "c56 s100")  # also reported with a size term fitted on the choosing sample
-SIZE_KINDS = ("params", "MACs")  # ln(proxy network's params), ln(deployment MACs)
+SIZE_TERMS = {"MACs": ("log_macs",), "params": ("log_params",), "MACs + params": ("log_macs", "log_params")}
+
+
+def size_only(sizes: dict[str, dict[str, np.ndarray]], ref_means: dict[str, np.ndarray], chooser: str,
+              sample: str) -> np.ndarray:
+    """The reference mean predicted from ln(MACs) and ln(params) alone (no training), fitted on ``chooser``."""
+    def design(name: str) -> np.ndarray:
+        return np.column_stack([np.ones(len(ref_means[name])), sizes[name]["log_macs"], sizes[name]["log_params"]])
+    known = np.isfinite(ref_means[chooser])
+    if known.sum() < 5:
+        return np.full(len(ref_means[sample]), np.nan)
+    weights, *_ = np.linalg.lstsq(design(chooser)[known], ref_means[chooser][known], rcond=None)
+    return design(sample) @ weights
 
 
 def report(db: Path, extra: list[tuple[str, str]]) -> str:
-    """The markdown tables (one per sample, the current space's first) from whatever is cached. The size-corrected
-    rows add ``alpha * ln(size)`` (size: the proxy network's #params, or the deployment MACs) to a candidate's score,
-    with ``alpha`` fitted on the choosing sample (A or C, :func:`size_coefficient`) and applied unchanged to the
-    other (B or D)."""
+    """The markdown tables (one per sample, the current space's first) from whatever is cached. The calibrated rows
+    map a candidate's score to the predicted reference accuracy with size terms (:func:`fit_calibration`, one
+    evaluation per column) fitted on the choosing sample (A or C) and applied unchanged to the other (B or D): on
+    the choosing sample their tau is in-sample (:func:`choice` compares them leave-one-out)."""
     cache = EvaluationCache(db)
     configs = {**CONFIGS, **{name: json.loads(spec) for name, spec in extra}}
     samples = {sample: architectures(sample) for sample in ("C", "D", "A", "B")}
-    counts = {sample: [nasgym.count(a, num_classes=10) for a in archs] for sample, archs in samples.items()}
-    log_sizes = {sample: {"params": np.log([c.params for c in cs]), "MACs": np.log([c.macs for c in cs])}
-                 for sample, cs in counts.items()}
-    log_params = {sample: sizes["params"] for sample, sizes in log_sizes.items()}
+    sizes = {sample: size_features(archs) for sample, archs in samples.items()}
     refs = {sample: seed_matrix(cache, "reference", reference_of(sample)[0], archs, sample)
             for sample, archs in samples.items()}
     ref_means = {sample: reference_mean(ref, reference_of(sample)[0]["repeats"]) for sample, ref in refs.items()}
-    alphas = {(chooser, name, kind): size_coefficient(
-        seed_matrix(cache, name, configs[name], samples[chooser], chooser), log_sizes[chooser][kind],
-        ref_means[chooser]) for chooser in set(CHOOSING.values()) for name in SIZE_CORRECTED for kind in SIZE_KINDS}
+    fits = {(chooser, name, label): fit_calibration(
+        seed_matrix(cache, name, configs[name], samples[chooser], chooser), sizes[chooser], terms, ref_means[chooser])
+        for chooser in set(CHOOSING.values()) for name in MAIN for label, terms in SIZE_TERMS.items()}
     lines = []
     for sample, archs in samples.items():
         ref_mean = ref_means[sample]
@@ -345,17 +389,17 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
                   "| tau vs ref (1 eval) | tau vs ref (2-eval mean) | tau vs ref (3-eval mean) "
                   "| partial tau given MACs (1 eval) | CPU s / eval | CPU vs ref |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for label, x in (("#params", log_params[sample]), ("MACs (deployment)", macs)):
+        size_prediction = size_only(sizes, ref_means, CHOOSING[sample], sample)
+        for label, x in (("#params", sizes[sample]["log_params"]), ("MACs (deployment)", macs),
+                         (f"ln MACs + ln params fitted on {CHOOSING[sample]} (no training)", size_prediction)):
             lines.append(f"| {label} | {np.isfinite(x).sum()} | - | - | - | - | - | {fmt(tau(x, ref_mean))} "
                          f"| - | - | - | 0 | - |")
         rows = [(name, seed_matrix(cache, name, spec_of(name, sample, configs), archs, sample),
                  spec_of(name, sample, configs)) for name in configs]
-        for kind in SIZE_KINDS:
-            alpha = {name: alphas[(CHOOSING[sample], name, kind)] for name in SIZE_CORRECTED}
-            rows += [(f"{name} + {100 * alpha[name]:.2f} pt x ln({kind})",
-                      seed_matrix(cache, name, configs[name], archs, sample)
-                      + alpha[name] * log_sizes[sample][kind][:, None], configs[name])
-                     for name in SIZE_CORRECTED if np.isfinite(alpha[name])]
+        rows += [(f"{name} + calibrated on {label}",
+                  calibrated(fits[(CHOOSING[sample], name, label)],
+                             seed_matrix(cache, name, configs[name], archs, sample), sizes[sample]), configs[name])
+                 for name in MAIN for label in SIZE_TERMS if fits[(CHOOSING[sample], name, label)] is not None]
         for name, acc, spec in rows:
             n = int(np.isfinite(acc[:, 0]).sum())
             if n == 0:
@@ -372,7 +416,7 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
                          f"| {fmt(mean_tau(acc[:, :3], 2, ref_mean))} | {fmt(tau(mean3, ref_mean))} "
                          f"| {fmt(partial_tau(acc[:, :3], ref_mean, macs))} | {cpu:.1f} | {ratio} |")
         lines += ["", sharpness_note(refs[sample]), ""]
-    lines += [choice(cache, configs, samples, ref_means, log_params), ""]
+    lines += [choice(cache, configs, samples, ref_means, sizes)[0], ""]
     specs = "\n".join(f"- `{name}`: `{json.dumps(spec)}`" for name, spec in configs.items())
     return "\n".join(lines) + "\nConfigurations:\n\n" + specs
 
@@ -382,15 +426,17 @@ MIN_CHOICE_ARCHS = 20  # architectures of sample C with a complete reference bef
 
 
 def choice(cache: EvaluationCache, configs: dict[str, dict], samples: dict[str, list],
-           ref_means: dict[str, np.ndarray], log_params: dict[str, np.ndarray]) -> str:
-    """The default chosen on sample C and reported on the fresh sample D: among the candidates and the mean of k = 1,
-    2 or 3 of their evaluations, the one with the highest tau against the reference on C (averaged over the choices
-    of seeds) whose CPU cost, k x its mean CPU seconds per evaluation on C, is <= ``MAX_CPU_S`` and <= 1/10 of the
-    reference's."""
+           ref_means: dict[str, np.ndarray], sizes: dict[str, dict[str, np.ndarray]]) -> tuple[str, dict | None]:
+    """(text, evaluator spec) of the default chosen on sample C and reported on the fresh sample D: among the
+    candidates and the mean of k = 1, 2 or 3 of their evaluations, raw or calibrated with size terms
+    (:data:`SIZE_TERMS`), the one with the highest tau against the reference on C (averaged over the choices of
+    seeds; calibrated ones leave-one-out, :func:`loo_tau`) whose CPU cost, k x its mean CPU seconds per evaluation
+    on C, is <= ``MAX_CPU_S`` and <= 1/10 of the reference's. On D the calibration fitted on all of C is applied
+    unchanged. The spec is None until the choice can be made."""
     known = np.isfinite(ref_means["C"])
     if known.sum() < MIN_CHOICE_ARCHS:
         return (f"Choice of the default: not yet ({int(known.sum())} of sample C's architectures have a complete "
-                f"reference; {MIN_CHOICE_ARCHS} needed).")
+                f"reference; {MIN_CHOICE_ARCHS} needed)."), None
     ref_cpu = float(np.nanmean(seed_matrix(cache, "reference", reference_of("C")[0], samples["C"], "C",
                                            "cpu_seconds"))) * reference_of("C")[0]["repeats"]
     options = []
@@ -402,21 +448,36 @@ def choice(cache: EvaluationCache, configs: dict[str, dict], samples: dict[str, 
             continue  # not evaluated on every architecture with a reference
         cpu = float(np.nanmean(seed_matrix(cache, name, spec, samples["C"], "C", "cpu_seconds")))
         for k in (1, 2, 3):
-            score = mean_tau(acc, k, ref_means["C"])
-            if k * cpu <= min(MAX_CPU_S, ref_cpu / 10) and np.isfinite(score):
-                options.append((score, name, k, k * cpu))
+            if k * cpu > min(MAX_CPU_S, ref_cpu / 10):
+                continue
+            options.append((mean_tau(acc, k, ref_means["C"]), name, k, "", k * cpu))
+            options += [(loo_tau(k_means(acc, k), sizes["C"], terms, ref_means["C"]), name, k, label, k * cpu)
+                        for label, terms in SIZE_TERMS.items()]
+    options = [option for option in options if np.isfinite(option[0])]
     if not options:
         return (f"Choice of the default: no candidate evaluated on these architectures fits {MAX_CPU_S:g} CPU s per "
-                "architecture.")
-    tau_c, name, k, cost = max(options)
-    acc_d = seed_matrix(cache, name, configs[name], samples["D"], "D")
-    tau_d = mean_tau(acc_d, k, ref_means["D"])
-    n_d = int((np.isfinite(ref_means["D"]) & np.isfinite(acc_d).all(axis=1)).sum())
-    return (f"Choice of the default (on sample C, {int(known.sum())} architectures): `{name}`, mean of {k} "
-            f"evaluation(s), {cost:.1f} CPU s per architecture ({ref_cpu / cost:.0f}x cheaper than the reference): "
-            f"tau {tau_c:.3f} on C (#params {fmt(tau(log_params['C'], ref_means['C']))}); on the fresh sample D "
-            f"({n_d} architectures): tau {fmt(tau_d)} (#params {fmt(tau(log_params['D'], ref_means['D']))}). Goal: "
-            f"tau >= 0.7 and >= 0.2 above #params and MACs, on D.")
+                "architecture."), None
+    tau_c, name, k, label, cost = max(options)
+    scores_c = k_means(seed_matrix(cache, name, configs[name], samples["C"], "C"), k)
+    scores_d = k_means(seed_matrix(cache, name, configs[name], samples["D"], "D"), k)
+    spec = {**configs[name], "repeats": k}
+    if label:
+        fit = fit_calibration(scores_c, sizes["C"], SIZE_TERMS[label], ref_means["C"])
+        spec["calibration"] = {term: round(weight, 6) for term, weight in fit.items()}
+        scores_d = calibrated(fit, scores_d, sizes["D"])
+    tau_d = float(np.mean([tau(scores_d[:, j], ref_means["D"]) for j in range(scores_d.shape[1])]))
+    n_d = int((np.isfinite(ref_means["D"]) & np.isfinite(scores_d).all(axis=1)).sum())
+
+    def baselines(sample: str) -> str:
+        return (f"#params {fmt(tau(sizes[sample]['log_params'], ref_means[sample]))}, MACs "
+                f"{fmt(tau(sizes[sample]['log_macs'], ref_means[sample]))}")
+    how = f", calibrated on {label} (tau leave-one-out)" if label else ""
+    text = (f"Choice of the default (on sample C, {int(known.sum())} architectures): `{name}`, mean of {k} "
+            f"evaluation(s){how}, {cost:.1f} CPU s per architecture ({ref_cpu / cost:.0f}x cheaper than the "
+            f"reference): tau {tau_c:.3f} on C ({baselines('C')}); on the fresh sample D ({n_d} architectures): tau "
+            f"{fmt(tau_d)} ({baselines('D')}). Goal: tau >= 0.7 and >= 0.2 above #params and MACs, on D. "
+            f"Spec: `{json.dumps(spec)}`.")
+    return text, spec
 
 
 def main() -> None:

@@ -100,6 +100,8 @@ def fingerprint(kind: str, config: object, version: int, exclude: tuple[str, ...
     if not fields.get("curve", ()):  # configs without learning-curve points keep their fingerprint
         fields.pop("curve", None)
         fields.pop("curve_val_images", None)
+    if fields.get("calibration", 0) is None:  # uncalibrated configs keep their fingerprint
+        fields.pop("calibration")
     if fields.get("width_multiplier", 1.0) != 1.0:
         fields["width_rule"] = WIDTH_RULE  # scaled proxies of older rules are other networks
     digest = hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]

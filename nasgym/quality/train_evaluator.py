@@ -8,7 +8,9 @@ shared trainer of :mod:`nasgym.quality.training` (AdamW by default, cosine LR wi
 a fixed thread count; per-pixel cross-entropy for segmentation), recomputes the BatchNorm statistics as the average
 over ``bn_images`` training examples (essential at small budgets) and scores the validation split with the task's
 metric. ``accuracy`` (the quality the reward reads) is the mean over ``repeats`` repeats; ``accuracy_std`` their
-standard deviation (the evaluator's own seed noise).
+standard deviation (the evaluator's own seed noise). With a ``calibration`` (classification task), ``accuracy`` is
+the long training's accuracy predicted from the score and the network's size (:mod:`nasgym.quality.calibration`);
+the measured score is ``proxy_accuracy``.
 
 Each task has its own config and defaults (:class:`~nasgym.tasks.TrainConfig` for classification,
 :class:`~nasgym.tasks.TaskConfig` otherwise) and fingerprint (``train-v1-...`` / ``task-NAME-v1-...``, unchanged
@@ -29,6 +31,7 @@ from torch import nn
 from nasgym.model import build_model, count
 from nasgym.model.heads import get_head
 from nasgym.quality.base import ConfiguredEvaluator, Stopwatch, failed_metrics
+from nasgym.quality.calibration import calibrate
 from nasgym.quality.data import Dataset
 from nasgym.quality.device import dataset_to, resolve_device
 from nasgym.quality.training import (
@@ -133,7 +136,7 @@ class TrainEvaluator(ConfiguredEvaluator):
         scores = [run[key] for run in runs]
         extra = {name: float(np.mean([run[name] for run in runs])) for name in runs[0]
                  if name != key and isinstance(runs[0][name], float)}
-        return {
+        metrics = {
             "accuracy": float(np.mean(scores)),
             "accuracy_std": float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0,
             "seed_accuracies": scores,
@@ -144,8 +147,11 @@ class TrainEvaluator(ConfiguredEvaluator):
                 "curve": np.mean([run["curve"] for run in runs], axis=0).tolist()} if c.curve else {}),
             "train_images": c.steps * c.batch_size * c.repeats,
             **info,
-            **watch.times(),
         }
+        calibration = getattr(c, "calibration", None)  # only the classification config has one
+        if calibration:
+            metrics = calibrate(metrics, calibration, arch, dataset.num_classes, self.spec.metric)
+        return {**metrics, **watch.times()}
 
     def _run(self, proxy: Architecture, dataset: Dataset, run_seed: int) -> dict:
         c = self.config

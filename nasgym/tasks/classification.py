@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nasgym.quality.calibration import calibration_check
 from nasgym.quality.canvas import canvas_dataset, check_canvas
 from nasgym.quality.config import fingerprint, number_pair, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, IMAGE_SIDES, Dataset, load_dataset
@@ -49,6 +50,7 @@ class TrainConfig:
     curve: tuple[float, ...] = ()  # fractions of the steps at which the score is also measured
     curve_val_images: int = 0  # validation images scored at each curve point (0: as val_images)
     device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
+    calibration: dict | None = None  # size calibration of the score (nasgym.quality.calibration); None: raw score
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "canvas_scale", tuple(self.canvas_scale))
@@ -58,6 +60,7 @@ class TrainConfig:
 TRAIN_CHECKS = {
     "dataset": one_of(*DATASETS), "data_dir": optional_str(), **TRAINING_CHECKS,
     "canvas": positive_int(0), "canvas_scale": number_pair(0.0, 16.0), "device": device_check(),
+    "calibration": calibration_check(),
 }
 
 

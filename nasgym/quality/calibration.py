@@ -1,0 +1,65 @@
+"""Size calibration: a long training's accuracy predicted from a short training's score and the network's size.
+
+A short training under-rates large networks (they are further from converged than small ones), so on the `proxy`
+space the size of a network says how the long reference training ranks it beyond what the short score says
+(``benchmarks/RESULTS.md``, "Proxy-configuration study"). A ``calibration`` maps the measured score to the predicted
+reference accuracy::
+
+    accuracy = intercept + score * measured score + log_macs * ln(MACs) + log_params * ln(params)
+
+MACs and params are those of the deployment network (:func:`nasgym.count` with the task's classes), so the size terms
+cost microseconds. The weights are fitted by least squares on the study's choosing sample (``proxy_study.py``); the
+measured score stays in the metrics as ``proxy_accuracy``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from nasgym.model import count
+from nasgym.quality.config import Check
+from nasgym.space.architecture import Architecture
+
+TERMS = ("intercept", "score", "log_macs", "log_params")
+
+
+def calibration_check() -> Check:
+    """None, or a dict of finite numbers with ``intercept`` and a positive ``score`` weight, optionally
+    ``log_macs`` and ``log_params``."""
+    def finite(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    def ok(v: Any) -> bool:
+        if v is None:
+            return True
+        if not isinstance(v, dict) or not {"intercept", "score"} <= set(v) <= set(TERMS):
+            return False
+        return all(finite(x) for x in v.values()) and v["score"] > 0
+    return ok, ("null or {intercept: a, score: b > 0[, log_macs: c][, log_params: d]} with finite numbers "
+                "(predicted accuracy = a + b * score + c * ln(MACs) + d * ln(params))")
+
+
+def size_term(calibration: dict, arch: Architecture, num_classes: int) -> float:
+    """``intercept + log_macs * ln(MACs) + log_params * ln(params)`` of the deployment network."""
+    counts = count(arch, num_classes=num_classes)
+    return (calibration["intercept"] + calibration.get("log_macs", 0.0) * math.log(counts.macs)
+            + calibration.get("log_params", 0.0) * math.log(counts.params))
+
+
+def calibrate(metrics: dict, calibration: dict, arch: Architecture, num_classes: int, metric: str) -> dict:
+    """``metrics`` of a successful evaluation with ``accuracy`` (and the task's ``metric``), ``seed_accuracies`` and
+    learning-curve points replaced by their calibrated values (clipped to [0, 1]), ``accuracy_std`` scaled by the
+    score weight, and the measured score kept as ``proxy_accuracy``."""
+    offset, weight = size_term(calibration, arch, num_classes), calibration["score"]
+
+    def predicted(score: float) -> float:
+        return min(1.0, max(0.0, offset + weight * score))
+
+    out = {**metrics, "proxy_accuracy": metrics["accuracy"], "accuracy": predicted(metrics["accuracy"]),
+           "accuracy_std": weight * metrics.get("accuracy_std", 0.0),
+           "seed_accuracies": [predicted(s) for s in metrics.get("seed_accuracies", [metrics["accuracy"]])]}
+    out[metric] = out["accuracy"]
+    if "curve" in metrics:
+        out["curve"] = [predicted(s) for s in metrics["curve"]]
+    return out
