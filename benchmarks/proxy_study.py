@@ -344,16 +344,40 @@ def sharpness_note(ref: np.ndarray, target: float = 0.8) -> str:
 SIZE_TERMS = {"MACs": ("log_macs",), "params": ("log_params",), "MACs + params": ("log_macs", "log_params")}
 
 
+def size_design(sizes: dict[str, np.ndarray]) -> np.ndarray:
+    """(architectures, 3) design matrix [1, ln MACs, ln params] of the size-only prediction."""
+    return np.column_stack([np.ones(len(sizes["log_macs"])), sizes["log_macs"], sizes["log_params"]])
+
+
 def size_only(sizes: dict[str, dict[str, np.ndarray]], ref_means: dict[str, np.ndarray], chooser: str,
               sample: str) -> np.ndarray:
     """The reference mean predicted from ln(MACs) and ln(params) alone (no training), fitted on ``chooser``."""
-    def design(name: str) -> np.ndarray:
-        return np.column_stack([np.ones(len(ref_means[name])), sizes[name]["log_macs"], sizes[name]["log_params"]])
     known = np.isfinite(ref_means[chooser])
     if known.sum() < 5:
         return np.full(len(ref_means[sample]), np.nan)
-    weights, *_ = np.linalg.lstsq(design(chooser)[known], ref_means[chooser][known], rcond=None)
-    return design(sample) @ weights
+    weights, *_ = np.linalg.lstsq(size_design(sizes[chooser])[known], ref_means[chooser][known], rcond=None)
+    return size_design(sizes[sample]) @ weights
+
+
+def size_only_loo_tau(sizes: dict[str, np.ndarray], reference: np.ndarray) -> float:
+    """Kendall tau against the reference of the size-only prediction, each architecture's fitted on the others."""
+    design, known = size_design(sizes), np.flatnonzero(np.isfinite(reference))
+    predicted = np.full(len(reference), np.nan)
+    for i in known:
+        rest = known[known != i]
+        weights, *_ = np.linalg.lstsq(design[rest], reference[rest], rcond=None)
+        predicted[i] = design[i] @ weights
+    return tau(predicted, reference)
+
+
+def study_data(cache: EvaluationCache, names: tuple[str, ...]) -> tuple[dict, dict, dict, dict]:
+    """Per sample of ``names``: its architectures, size features, reference matrix and reference means."""
+    samples = {sample: architectures(sample) for sample in names}
+    sizes = {sample: size_features(archs) for sample, archs in samples.items()}
+    refs = {sample: seed_matrix(cache, "reference", reference_of(sample)[0], archs, sample)
+            for sample, archs in samples.items()}
+    ref_means = {sample: reference_mean(ref, reference_of(sample)[0]["repeats"]) for sample, ref in refs.items()}
+    return samples, sizes, refs, ref_means
 
 
 def report(db: Path, extra: list[tuple[str, str]]) -> str:
@@ -363,11 +387,7 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
     the choosing sample their tau is in-sample (:func:`choice` compares them leave-one-out)."""
     cache = EvaluationCache(db)
     configs = {**CONFIGS, **{name: json.loads(spec) for name, spec in extra}}
-    samples = {sample: architectures(sample) for sample in ("C", "D", "A", "B")}
-    sizes = {sample: size_features(archs) for sample, archs in samples.items()}
-    refs = {sample: seed_matrix(cache, "reference", reference_of(sample)[0], archs, sample)
-            for sample, archs in samples.items()}
-    ref_means = {sample: reference_mean(ref, reference_of(sample)[0]["repeats"]) for sample, ref in refs.items()}
+    samples, sizes, refs, ref_means = study_data(cache, ("C", "D", "A", "B"))
     fits = {(chooser, name, label): fit_calibration(
         seed_matrix(cache, name, configs[name], samples[chooser], chooser), sizes[chooser], terms, ref_means[chooser])
         for chooser in set(CHOOSING.values()) for name in MAIN for label, terms in SIZE_TERMS.items()}
@@ -468,6 +488,11 @@ def choice(cache: EvaluationCache, configs: dict[str, dict], samples: dict[str, 
     tau_d = float(np.mean([tau(scores_d[:, j], ref_means["D"]) for j in range(scores_d.shape[1])]))
     n_d = int((np.isfinite(ref_means["D"]) & np.isfinite(scores_d).all(axis=1)).sum())
 
+    runners_up = "; ".join(f"`{n}` x{kk}{' calibrated on ' + lab if lab else ''} {t:.3f}"
+                           for t, n, kk, lab, _ in sorted(options, reverse=True)[1:5])
+    size_bar = size_only_loo_tau(sizes["C"], ref_means["C"])
+    size_d = tau(size_only(sizes, ref_means, "C", "D"), ref_means["D"])
+
     def baselines(sample: str) -> str:
         return (f"#params {fmt(tau(sizes[sample]['log_params'], ref_means[sample]))}, MACs "
                 f"{fmt(tau(sizes[sample]['log_macs'], ref_means[sample]))}")
@@ -476,8 +501,16 @@ def choice(cache: EvaluationCache, configs: dict[str, dict], samples: dict[str, 
             f"evaluation(s){how}, {cost:.1f} CPU s per architecture ({ref_cpu / cost:.0f}x cheaper than the "
             f"reference): tau {tau_c:.3f} on C ({baselines('C')}); on the fresh sample D ({n_d} architectures): tau "
             f"{fmt(tau_d)} ({baselines('D')}). Goal: tau >= 0.7 and >= 0.2 above #params and MACs, on D. "
+            f"The size-only prediction (ln MACs + ln params, no training) gets {size_bar:.3f} on C (leave-one-out) "
+            f"and {fmt(size_d)} on D (fitted on C). Next best on C: {runners_up}. "
             f"Spec: `{json.dumps(spec)}`.")
     return text, spec
+
+
+def chosen_default(cache: EvaluationCache) -> dict | None:
+    """The evaluator spec :func:`choice` picks from the rows in ``cache`` (the named ``default`` must be it)."""
+    samples, sizes, _, ref_means = study_data(cache, ("C", "D"))
+    return choice(cache, CONFIGS, samples, ref_means, sizes)[1]
 
 
 def main() -> None:

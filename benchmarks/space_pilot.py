@@ -40,7 +40,7 @@ STUDY_CSV = HERE / "data" / "proxy_study.csv"
 SECTION = "Space pilot: a proxy space spanning more capacity"
 N_ARCHS, SEEDS, SAMPLE_SEED = 12, (0, 1), 170201  # the sample's seed is used for nothing else
 REFERENCE_ONE = {"kind": "reference", "repeats": 1}  # one training of the reference per evaluation
-DEFAULT_ONE = {"kind": "default", "repeats": 1}
+DEFAULT_ONE = {"kind": "train", "repeats": 1}  # one evaluation of the default before 2026-12-01 (28x28, 100 steps)
 WIDE_SPACE = {
     "name": "proxy-wide-candidate",
     "input_shape": [224, 224, 3],

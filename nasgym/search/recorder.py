@@ -342,6 +342,8 @@ def quality_label(evaluator: Any) -> str:
         name = spec.get("task", getattr(EVALUATORS.get(kind), "default_task", None))
         if name in TASK_REGISTRY and TASK_REGISTRY[name].metric == "miou":
             return "mean IoU (validation)"
+        if spec.get("calibration"):
+            return "predicted reference accuracy (short proxy training calibrated by size)"
         return "validation accuracy (short proxy training)"
     return "accuracy"
 

@@ -96,7 +96,8 @@ def test_run_folder_has_a_readable_pareto_plot(runs):
     folder = runs / "random"
     assert (folder / "pareto.png").read_bytes()[:4] == b"\x89PNG"
     assert quality_label({"kind": "zero_cost"}) == "NASWOT score (mapped to [0, 1])"
-    assert quality_label("default").startswith("validation accuracy")
+    assert quality_label("default") == "predicted reference accuracy (short proxy training calibrated by size)"
+    assert quality_label({"kind": "train"}) == "validation accuracy (short proxy training)"
     assert quality_label({"kind": "task", "task": "segmentation"}) == "mean IoU (validation)"
     assert quality_label({"kind": "train", "task": "segmentation"}) == "mean IoU (validation)"  # the task's metric
     assert quality_label({"kind": "task"}) == "mean IoU (validation)"  # kind task: segmentation by default

@@ -3,13 +3,7 @@ are known functions of the features."""
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import json
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
@@ -60,21 +54,3 @@ def synthetic_rows(n: int, fingerprint: str, seed: int = 0, curve_steps: tuple[i
                        accuracy=f"{acc:.6f}", cpu_seconds="1.0", fingerprint=fingerprint, metrics=json.dumps(metrics))
             rows.append(row)
     return rows
-
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-@contextlib.contextmanager
-def benchmark_module(name: str) -> Iterator[ModuleType]:
-    """The script ``benchmarks/NAME.py`` imported as a module (``benchmarks/`` on ``sys.path`` meanwhile)."""
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # a dataclass of the script looks its module up
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(name, None)
-        sys.path.remove(str(BENCH))

@@ -4,7 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-from surrogate_helpers import TINY_SPEC, benchmark_module
+from benchmark_scripts import benchmark_module
+from surrogate_helpers import TINY_SPEC
 
 from nasgym.surrogate.dataset import load_table, read_rows
 

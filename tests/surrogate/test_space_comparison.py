@@ -7,7 +7,8 @@ import csv
 import json
 
 import pytest
-from surrogate_helpers import TINY_SPEC, benchmark_module
+from benchmark_scripts import benchmark_module
+from surrogate_helpers import TINY_SPEC
 
 import nasgym
 from nasgym.envs_config import load_env_config
