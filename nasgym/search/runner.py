@@ -123,7 +123,7 @@ class RunResult:
             acc_text = f"{acc:9.4f}" if acc is not None and math.isfinite(acc) else f"{'-':>9}"
             lines.append(f"{point['name']:<34} {'-':>8} {acc_text} {point['latency_ms']:11.3f}")
         if any(p.get("accuracy") is not None for p in self.reference_points):
-            lines.append("(reference nets: accuracy under the env's own short proxy training, like every candidate; "
+            lines.append("(reference nets: accuracy from the env's own evaluator, like every candidate; "
                          "latency simulated at the deployment input)")
         if self.best:
             lines.append(f"\nbest: {self.best['arch_string']}")
