@@ -110,17 +110,20 @@ def spec_of(config: str, sample: str, configs: dict[str, dict] = CONFIGS) -> dic
     return reference_of(sample)[0] if config == "reference" else configs[config]
 
 
+LONG = ("c28 s800",)  # 8x the steps: ~45 CPU s per evaluation, outside the budget; shows what length buys
+
+
 def units() -> list[tuple[str, str, int, int]]:
-    """(config, sample, seed, arch index) in priority order, samples C and D only: per architecture of C the main
-    candidates at their 3 seeds, then its reference (12 trainings: the "Space pilot" measured ~2x the seed noise
-    between members, so a split-half tau of 0.8 needs about 6 trainings per half); then D the same way; then the
-    other candidates on C."""
-    other = [name for name, _ in CANDIDATES if name not in MAIN]
-    out = []
-    for sample in ("C", "D"):
-        for i in range(N_ARCHS):
-            out += [(name, sample, s, i) for name in MAIN for s in SEEDS] + [("reference", sample, 0, i)]
-    return out + [(name, "C", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
+    """(config, sample, seed, arch index) in priority order: per architecture of C the main candidates at their 3
+    seeds, then its reference (12 trainings: the "Space pilot" measured ~2x the seed noise between members, so a
+    split-half tau of 0.8 needs about 6 trainings per half); then the other candidates on C (the choice is made
+    among all of them); then D the way C began; then the long candidates on C."""
+    def main_and_reference(sample: str) -> list[tuple[str, str, int, int]]:
+        return [unit for i in range(N_ARCHS)
+                for unit in [(name, sample, s, i) for name in MAIN for s in SEEDS] + [("reference", sample, 0, i)]]
+    other = [name for name, _ in CANDIDATES if name not in MAIN and name not in LONG]
+    return (main_and_reference("C") + [(name, "C", s, i) for s in SEEDS for name in other for i in range(N_ARCHS)]
+            + main_and_reference("D") + [(name, "C", s, i) for s in SEEDS for name in LONG for i in range(N_ARCHS)])
 
 
 def run_worker(db: Path, extra: list[tuple[str, str]]) -> None:
