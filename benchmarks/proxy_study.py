@@ -474,8 +474,9 @@ def choice(cache: EvaluationCache, configs: dict[str, dict], samples: dict[str, 
             if k * cpu > min(MAX_CPU_S, ref_cpu / 10):
                 continue
             options.append((mean_tau(acc, k, ref_means["C"]), name, k, "", k * cpu))
-            options += [(loo_tau(k_means(acc, k), sizes["C"], terms, ref_means["C"]), name, k, label, k * cpu)
-                        for label, terms in SIZE_TERMS.items()]
+            if spec["kind"] == "train" and spec.get("task", "classification") == "classification":  # has the field
+                options += [(loo_tau(k_means(acc, k), sizes["C"], terms, ref_means["C"]), name, k, label, k * cpu)
+                            for label, terms in SIZE_TERMS.items()]
     options = [option for option in options if np.isfinite(option[0])]
     if not options:
         return (f"Choice of the default: no candidate evaluated on these architectures fits {MAX_CPU_S:g} CPU s per "
@@ -490,7 +491,6 @@ def choice(cache: EvaluationCache, configs: dict[str, dict], samples: dict[str, 
         scores_d = calibrated(fit, scores_d, sizes["D"])
     tau_d = float(np.mean([tau(scores_d[:, j], ref_means["D"]) for j in range(scores_d.shape[1])]))
     n_d = int((np.isfinite(ref_means["D"]) & np.isfinite(scores_d).all(axis=1)).sum())
-
     runners_up = "; ".join(f"`{n}` x{kk}{' calibrated on ' + lab if lab else ''} {t:.3f}"
                            for t, n, kk, lab, _ in sorted(options, reverse=True)[1:5])
     size_bar = size_only_loo_tau(sizes["C"], ref_means["C"])
