@@ -15,6 +15,7 @@ measured score stays in the metrics as ``proxy_accuracy``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from nasgym.model import count
@@ -22,6 +23,16 @@ from nasgym.quality.config import Check
 from nasgym.space.architecture import Architecture
 
 TERMS = ("intercept", "score", "log_macs", "log_params")
+
+
+@dataclass(frozen=True)
+class SizeCalibration:
+    """The weights of a calibration (a missing size term weighs 0)."""
+
+    intercept: float
+    score: float
+    log_macs: float = 0.0
+    log_params: float = 0.0
 
 
 def calibration_check() -> Check:
@@ -40,18 +51,19 @@ def calibration_check() -> Check:
                 "(predicted accuracy = a + b * score + c * ln(MACs) + d * ln(params))")
 
 
-def size_term(calibration: dict, arch: Architecture, num_classes: int) -> float:
+def size_term(calibration: SizeCalibration, arch: Architecture, num_classes: int) -> float:
     """``intercept + log_macs * ln(MACs) + log_params * ln(params)`` of the deployment network."""
     counts = count(arch, num_classes=num_classes)
-    return (calibration["intercept"] + calibration.get("log_macs", 0.0) * math.log(counts.macs)
-            + calibration.get("log_params", 0.0) * math.log(counts.params))
+    return (calibration.intercept + calibration.log_macs * math.log(counts.macs)
+            + calibration.log_params * math.log(counts.params))
 
 
-def calibrate(metrics: dict, calibration: dict, arch: Architecture, num_classes: int, metric: str) -> dict:
+def calibrate(metrics: dict, calibration: SizeCalibration, arch: Architecture, num_classes: int,
+              metric: str) -> dict:
     """``metrics`` of a successful evaluation with ``accuracy`` (and the task's ``metric``), ``seed_accuracies`` and
     learning-curve points replaced by their calibrated values (clipped to [0, 1]), ``accuracy_std`` scaled by the
     score weight, and the measured score kept as ``proxy_accuracy``."""
-    offset, weight = size_term(calibration, arch, num_classes), calibration["score"]
+    offset, weight = size_term(calibration, arch, num_classes), calibration.score
 
     def predicted(score: float) -> float:
         return min(1.0, max(0.0, offset + weight * score))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nasgym.quality.calibration import calibration_check
+from nasgym.quality.calibration import SizeCalibration, calibration_check
 from nasgym.quality.canvas import canvas_dataset, check_canvas
 from nasgym.quality.config import fingerprint, number_pair, one_of, optional_str, parse_config, positive_int
 from nasgym.quality.data import DATASETS, IMAGE_SIDES, Dataset, load_dataset
@@ -50,11 +50,13 @@ class TrainConfig:
     curve: tuple[float, ...] = ()  # fractions of the steps at which the score is also measured
     curve_val_images: int = 0  # validation images scored at each curve point (0: as val_images)
     device: str = "auto"  # not in the fingerprint (see nasgym.quality.device)
-    calibration: dict | None = None  # size calibration of the score (nasgym.quality.calibration); None: raw score
+    calibration: SizeCalibration | None = None  # of the score (nasgym.quality.calibration); None: the raw score
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "canvas_scale", tuple(self.canvas_scale))
         object.__setattr__(self, "curve", tuple(self.curve))
+        if isinstance(self.calibration, dict):
+            object.__setattr__(self, "calibration", SizeCalibration(**self.calibration))
 
 
 TRAIN_CHECKS = {
