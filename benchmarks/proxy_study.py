@@ -43,6 +43,7 @@ from scipy import stats
 
 import nasgym
 from nasgym.quality import NAMED_SPECS, CachedEvaluator, EvaluationCache, make_evaluator
+from nasgym.quality.calibration import SizeCalibration, size_offset
 from nasgym.quality.supernet_evaluator import default_cache_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -269,10 +270,9 @@ def fit_calibration(scores: np.ndarray, sizes: dict[str, np.ndarray], terms: tup
 
 
 def calibrated(calibration: dict[str, float], scores: np.ndarray, sizes: dict[str, np.ndarray]) -> np.ndarray:
-    """``scores`` mapped to the predicted reference accuracy (as the evaluator does, without the clipping)."""
-    offset = calibration["intercept"] + sum(calibration[t] * sizes[t] for t in ("log_macs", "log_params")
-                                            if t in calibration)
-    return offset[:, None] + calibration["score"] * scores
+    """``scores`` mapped to the predicted reference accuracy (the evaluator's formula, without the clipping)."""
+    weights = SizeCalibration(**calibration)
+    return size_offset(weights, sizes["log_macs"], sizes["log_params"])[:, None] + weights.score * scores
 
 
 def loo_tau(scores: np.ndarray, sizes: dict[str, np.ndarray], terms: tuple[str, ...],
@@ -402,7 +402,7 @@ def report(db: Path, extra: list[tuple[str, str]]) -> str:
         per_training = np.nanmean(seed_matrix(cache, "reference", reference, archs, sample, "cpu_seconds")) \
             if np.isfinite(refs[sample]).any() else float("nan")
         ref_cpu = per_training * reference["repeats"]
-        macs = np.array([nasgym.count(a, num_classes=10).macs for a in archs], dtype=float)
+        macs = sizes[sample]["log_macs"]  # ranks (all the taus need) as the MACs'
         trainings = np.isfinite(refs[sample]).sum(axis=1)
         space = "`proxy` space" if SAMPLES[sample][1] == "proxy" else "`proxy` space version 1"
         lines += [f"### Sample {sample} ({N_ARCHS} architectures of the {space}, seed {SAMPLES[sample][0]}; "

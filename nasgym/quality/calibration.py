@@ -51,11 +51,16 @@ def calibration_check() -> Check:
                 "(predicted accuracy = a + b * score + c * ln(MACs) + d * ln(params))")
 
 
+def size_offset(calibration: SizeCalibration, log_macs: Any, log_params: Any) -> Any:
+    """``intercept + log_macs * ln(MACs) + log_params * ln(params)`` from the logs of the sizes (floats or numpy
+    arrays: the study fits and applies the same formula to whole samples)."""
+    return calibration.intercept + calibration.log_macs * log_macs + calibration.log_params * log_params
+
+
 def size_term(calibration: SizeCalibration, arch: Architecture, num_classes: int) -> float:
-    """``intercept + log_macs * ln(MACs) + log_params * ln(params)`` of the deployment network."""
+    """:func:`size_offset` of the deployment network."""
     counts = count(arch, num_classes=num_classes)
-    return (calibration.intercept + calibration.log_macs * math.log(counts.macs)
-            + calibration.log_params * math.log(counts.params))
+    return size_offset(calibration, math.log(counts.macs), math.log(counts.params))
 
 
 def calibrate(metrics: dict, calibration: SizeCalibration, arch: Architecture, num_classes: int,
