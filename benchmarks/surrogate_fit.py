@@ -4,10 +4,11 @@ On the rows of ``benchmarks/data/surrogate/FINGERPRINT.csv.gz`` (``benchmarks/su
 with >= 2 seeds, a seeded random 20 % held out. For each model (``nasgym.surrogate.models``: bagged
 HistGradientBoosting, GradientBoosting, random forest, MLPs) fitted on the other 80 %: Kendall tau and Spearman rho
 of the prediction against the held-out measured mean, tau within the measured top decile, and the mean ensemble
-spread; next to the data's own ceiling, tau between seed 0 and seed 1 of the same held-out architectures (the goal:
-surrogate tau >= seed-vs-seed tau, i.e. better than one more training run). Then the learning curve of the best
-model (tau vs number of training architectures) and the surrogate evaluator's time per architecture of every model
-(scikit-learn's predict vs the compiled ensemble)::
+spread (when the evaluator has a size calibration, each model also learning only the residual of its exact size
+term, ``residual`` of the surrogate evaluator); next to the data's own ceiling, tau between seed 0 and seed 1 of
+the same held-out architectures (the goal: surrogate tau >= seed-vs-seed tau, i.e. better than one more training
+run). Then the learning curve of the best model (tau vs number of training architectures) and the surrogate
+evaluator's time per architecture of every model (scikit-learn's predict vs the compiled ensemble)::
 
     .venv/bin/python benchmarks/surrogate_fit.py [--data FILE] [--write]     # --write: RESULTS.md section
     .venv/bin/python benchmarks/surrogate_fit.py --timing --spec JSON --data FILE  # timing only (synthetic data ok)
@@ -30,7 +31,9 @@ from results_md import write_section
 
 import nasgym
 from nasgym.quality import make_evaluator
+from nasgym.quality.calibration import SizeCalibration
 from nasgym.surrogate.dataset import Table, data_path, load_table
+from nasgym.surrogate.evaluator import size_calibration_of
 from nasgym.surrogate.fit import fit_table, holdout
 from nasgym.surrogate.metrics import kendall, seed_kendall, spearman, top_kendall
 from nasgym.surrogate.models import MODELS
@@ -46,33 +49,41 @@ def complete(table: Table) -> Table:
                  tuple(table.sources[i] for i in keep), tuple(table.rows[i] for i in keep))
 
 
-def score(table: Table, train: np.ndarray, test: np.ndarray, model: str) -> dict:
-    """Held-out figures of ``model`` fitted on ``train``."""
+def score(table: Table, train: np.ndarray, test: np.ndarray, model: str,
+          calibration: SizeCalibration | None = None) -> dict:
+    """Held-out figures of ``model`` fitted on ``train`` (on the residual of ``calibration``'s size term if given)."""
     start = time.process_time()
-    surrogate = fit_table(table, train, model)
+    surrogate = fit_table(table, train, model, calibration=calibration)
     fit_seconds = time.process_time() - start
     predicted, spread = surrogate.predict([table.archs[i] for i in test])
     measured = table.mean[test]
-    return {"model": model, "tau": kendall(predicted, measured), "spearman": spearman(predicted, measured),
-            "top10_tau": top_kendall(predicted, measured), "spread": float(np.mean(spread)),
-            "fit_cpu_s": fit_seconds}
+    return {"model": model, "residual": calibration is not None, "tau": kendall(predicted, measured),
+            "spearman": spearman(predicted, measured), "top10_tau": top_kendall(predicted, measured),
+            "spread": float(np.mean(spread)), "fit_cpu_s": fit_seconds}
 
 
-def compare(table: Table, models: list[str]) -> tuple[list[dict], dict]:
-    """(per-model held-out figures, the data's ceiling) on the seeded 80/20 split."""
+def compare(table: Table, models: list[str], calibration: SizeCalibration | None = None) -> tuple[list[dict], dict]:
+    """(per-model held-out figures, the data's ceiling) on the seeded 80/20 split; with a ``calibration`` each
+    model also on the residual of its size term."""
     train, test = holdout(len(table.archs))
-    rows = [score(table, train, test, model) for model in models]
+    options = [None] if calibration is None else [None, calibration]
+    rows = [score(table, train, test, model, option) for model in models for option in options]
     acc = table.accuracy[test]
     ceiling = {"seed_tau": seed_kendall(acc), "seed_top10_tau": top_kendall(acc[:, 0], acc[:, 1]),
                "n_train": len(train), "n_test": len(test)}
     return rows, ceiling
 
 
-def learning_curve(table: Table, model: str) -> list[tuple[int, float]]:
+def learning_curve(table: Table, model: str, calibration: SizeCalibration | None = None) -> list[tuple[int, float]]:
     """(training architectures, held-out tau) for growing prefixes of the training split."""
     train, test = holdout(len(table.archs))
     sizes = [n for n in CURVE if n < len(train)] + [len(train)]
-    return [(n, score(table, train[:n], test, model)["tau"]) for n in sizes]
+    return [(n, score(table, train[:n], test, model, calibration)["tau"]) for n in sizes]
+
+
+def label(row: dict) -> str:
+    """A model row's name in the table."""
+    return row["model"] + (" on the residual of the size calibration" if row["residual"] else "")
 
 
 def _per_call(function: Callable[[Any], object], items: list, repeats: int,
@@ -103,7 +114,7 @@ def _time_model(evaluator: Any, warm: list, archs: list) -> dict:
     return row
 
 
-def timing(data: Path, spec: str | dict, models: list[str], n: int = 1000) -> list[dict]:
+def timing(data: Path, spec: str | dict, models: list[str], n: int = 1000, residual: bool = True) -> list[dict]:
     """Microseconds per architecture of the surrogate evaluator of each model, fitted and compiled first, on one core
     (``_bootstrap``: one BLAS/OpenMP thread): ``sklearn``, features + the members' scikit-learn ``predict`` on one
     new architecture (the evaluator before the compiled ensembles); ``features``, the encoding alone; ``new``,
@@ -114,7 +125,8 @@ def timing(data: Path, spec: str | dict, models: list[str], n: int = 1000) -> li
     warm, archs = [space.sample(rng) for _ in range(n)], [space.sample(rng) for _ in range(n)]
     rows = []
     for model in models:
-        evaluator = make_evaluator({"kind": "surrogate", "target": spec, "data": str(data), "model": model})
+        evaluator = make_evaluator({"kind": "surrogate", "target": spec, "data": str(data), "model": model,
+                                    "residual": residual})
         evaluator.evaluate(warm[0], 0)  # fits and compiles
         rows.append({"model": model, **_time_model(evaluator, warm, archs)})
     return rows
@@ -130,7 +142,7 @@ def render_timing(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int, float]], best: str,
+def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int, float]], best: dict,
            micros: list[dict], data: Path) -> str:
     """The markdown section."""
     lines = [f"`benchmarks/surrogate_fit.py` ({time.strftime('%Y-%m-%d')}) on `{data.name}`: "
@@ -141,9 +153,9 @@ def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int,
              f"| one more training run (seed 0 vs seed 1) | {ceiling['seed_tau']:.3f} | - | "
              f"{ceiling['seed_top10_tau']:.3f} | - | - |"]
     for r in rows:
-        lines.append(f"| {r['model']} (ensemble of 5) | {r['tau']:.3f} | {r['spearman']:.3f} | {r['top10_tau']:.3f} "
+        lines.append(f"| {label(r)} (ensemble of 5) | {r['tau']:.3f} | {r['spearman']:.3f} | {r['top10_tau']:.3f} "
                      f"| {100 * r['spread']:.2f} | {r['fit_cpu_s']:.1f} |")
-    lines += ["", f"Learning curve of `{best}` (held-out tau): "
+    lines += ["", f"Learning curve of {label(best)} (held-out tau): "
               + ", ".join(f"{n}: {tau:.3f}" for n, tau in curve) + ".",
               "", "Surrogate evaluator, microseconds per architecture on one core (goal: <= 50 us per new "
               "architecture; members compiled by `nasgym/surrogate/compiled.py`, equal to scikit-learn's predictions "
@@ -180,9 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.timing:
         print(render_timing(timing(data, spec, models)))
         return 0
-    rows, ceiling = compare(table, models)
-    best = max(rows, key=lambda r: r["tau"])["model"]
-    text = render(table, rows, ceiling, learning_curve(table, best), best, timing(data, spec, models), data)
+    calibration = size_calibration_of(make_evaluator(spec))
+    rows, ceiling = compare(table, models, calibration)
+    best = max(rows, key=lambda r: r["tau"])
+    curve = learning_curve(table, best["model"], calibration if best["residual"] else None)
+    micros = timing(data, spec, models, residual=best["residual"])
+    text = render(table, rows, ceiling, curve, best, micros, data)
     print(text)
     if args.write:
         write_section(SECTION, text)

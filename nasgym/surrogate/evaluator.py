@@ -17,6 +17,9 @@ the target's ``steps``) fits the surrogate on those points instead (only the arc
 std is the points' own seed std, the draw independent of the final accuracy's). Any other value, or fewer than
 ``MIN_ARCHS`` architectures with the points at 2 seeds, fails on construction in one line. A result at a fidelity
 below 1 carries ``fidelity``.
+``residual`` (default true): when the target evaluator has a size ``calibration``, the model learns the accuracy
+less the calibration's size term, an exact function of the architecture, and adds it back
+(:mod:`nasgym.surrogate.fit`); without a calibration the field changes nothing.
 The fingerprint covers the config, the target's fingerprint and the data file's content digest: new rows are a
 new surrogate, whose results a cache never confuses with the old one's.
 """
@@ -33,9 +36,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from nasgym.quality.base import ConfiguredEvaluator
+from nasgym.quality.calibration import SizeCalibration
 from nasgym.quality.config import boolean, number_in, one_of, optional_str, positive_int
 from nasgym.space.architecture import Architecture
 from nasgym.surrogate.dataset import DATA_COMMAND, Table, data_path, load_table, read_snapshot
+from nasgym.surrogate.features import NUM_CLASSES
 from nasgym.surrogate.fit import Surrogate, load_surrogate
 from nasgym.surrogate.models import MEMBERS, MODELS
 
@@ -57,6 +62,7 @@ class SurrogateConfig:
     members: int = MEMBERS
     noise: bool = False
     fidelity: float = 1.0  # fraction of the training budget: 1.0 = final accuracy, else a learning-curve point
+    residual: bool = True  # learn the accuracy less the target's size-calibration term (exact; added back)
 
 
 class SurrogateEvaluator(ConfiguredEvaluator):
@@ -66,7 +72,7 @@ class SurrogateEvaluator(ConfiguredEvaluator):
     config_class = SurrogateConfig
     checks: ClassVar[dict] = {"target": _spec_check(), "data": optional_str(), "model": one_of(*MODELS),
                               "members": positive_int(1), "noise": boolean(),
-                              "fidelity": number_in(0.0, 1.0, low_open=True)}
+                              "fidelity": number_in(0.0, 1.0, low_open=True), "residual": boolean()}
     VERSION = 1
 
     def __init__(self, config: Any = None, **fields: object) -> None:
@@ -76,6 +82,7 @@ class SurrogateEvaluator(ConfiguredEvaluator):
         target = make_evaluator(config.target)
         self.target_fingerprint: str = target.fingerprint
         self.steps: int | None = getattr(getattr(target, "config", None), "steps", None)  # of the curve fractions
+        self.calibration = size_calibration_of(target) if config.residual else None
         self.path = Path(config.data).expanduser() if config.data else data_path(self.target_fingerprint)
         if not self.path.is_file():
             spec = "" if config.target == "default" else f" --spec '{json.dumps(config.target)}'"
@@ -129,10 +136,10 @@ class SurrogateEvaluator(ConfiguredEvaluator):
 
     def make_fingerprint(self) -> str:
         """``surrogate-v1-HASH`` of the model fields, the target's fingerprint and the data's digest (and the
-        fidelity when it is not 1.0, so the default's fingerprint is unchanged)."""
+        fidelity when it is not 1.0, and ``residual`` when it applies, so earlier fingerprints are unchanged)."""
         c = self.config
         fields = {"model": c.model, "members": c.members, "noise": c.noise, "target": self.target_fingerprint,
-                  "data": self.digest}
+                  "data": self.digest, **({"residual": True} if self.calibration is not None else {})}
         if c.fidelity != 1.0:
             fields["fidelity"] = float(c.fidelity)
         digest = hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]
@@ -144,7 +151,7 @@ class SurrogateEvaluator(ConfiguredEvaluator):
         if self._surrogate is None:
             self._surrogate = load_surrogate(self.path, self.target_fingerprint, self.config.model,
                                              self.config.members, float(self.config.fidelity), self.steps,
-                                             (self.digest, self.table))
+                                             (self.digest, self.table), self.calibration)
         return self._surrogate
 
     def predict(self, arch: Architecture) -> tuple[float, float]:
@@ -169,6 +176,16 @@ class SurrogateEvaluator(ConfiguredEvaluator):
                 "eval_seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu}
 
 
+def size_calibration_of(target: Any) -> SizeCalibration | None:
+    """The size calibration of the ``target`` evaluator, when it has one on a task of :data:`NUM_CLASSES` classes
+    (the classes the features count the network with)."""
+    calibration = getattr(getattr(target, "config", None), "calibration", None)
+    spec = getattr(target, "spec", None)
+    if calibration is None or getattr(spec, "num_classes", None) != NUM_CLASSES:
+        return None
+    return calibration
+
+
 def _enough(table: Table) -> bool:
     return int(table.complete(2).sum()) >= MIN_ARCHS
 
@@ -181,4 +198,4 @@ def _normal(arch_hash: str, seed: int, salt: str = "") -> float:
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-__all__ = ["SurrogateConfig", "SurrogateEvaluator"]
+__all__ = ["SurrogateConfig", "SurrogateEvaluator", "size_calibration_of"]

@@ -51,6 +51,7 @@ class FeatureEncoder:
     Attributes:
         names: One readable name per column (``s2b0.op=ibn_dw``, ``count.skip``, ``log10_macs``, ``s3.log10_macs``).
         dim: Number of columns.
+        params_column: The column of log10 params of the whole network (``macs_column``: of its MACs).
     """
 
     def __init__(self, space: SearchSpace) -> None:
@@ -62,6 +63,7 @@ class FeatureEncoder:
             names += [f"{d.name}={choice}" for choice in d.choices]
         self.n_onehot = len(names)
         names += [f"count.{op}" for op in OPS] + ["depth", "log10_params", "log10_macs"]
+        self.params_column, self.macs_column = len(names) - 2, len(names) - 1
         names += [f"s{s}.{kind}" for s in range(len(space.stages)) for kind in ("log10_macs", "log10_params")]
         self.names: tuple[str, ...] = tuple(names)
         self.dim = len(names)

@@ -94,11 +94,14 @@ def test_fidelity_half_tracks_the_curve_points_not_the_final_accuracy(spec):
 
 
 def test_fingerprint_of_the_default_is_unchanged_and_fidelities_differ(spec):
-    final = make_evaluator(spec)
+    final = make_evaluator({**spec, "residual": False})
     fields = {"model": "rf", "members": 2, "noise": False, "target": final.target_fingerprint,
-              "data": final.digest}  # the fields before fidelity existed
+              "data": final.digest}  # the fields before fidelity and residual existed
     digest = hashlib.sha1(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:10]
-    assert final.fingerprint == f"surrogate-v1-{digest}" == make_evaluator({**spec, "fidelity": 1.0}).fingerprint
+    assert final.fingerprint == f"surrogate-v1-{digest}"
+    assert final.fingerprint == make_evaluator({**spec, "fidelity": 1.0, "residual": False}).fingerprint
+    residual = hashlib.sha1(json.dumps({**fields, "residual": True}, sort_keys=True).encode()).hexdigest()[:10]
+    assert make_evaluator(spec).fingerprint == f"surrogate-v1-{residual}"  # the target is calibrated
     prints = {make_evaluator({**spec, "fidelity": f}).fingerprint for f in (0.25, 0.5, 1.0)}
     assert len(prints) == 3
 
