@@ -2,8 +2,9 @@
 
 Sampled like NAS-Bench-301: the architectures of the quality study (``benchmarks/data/proxy_study.csv``, which
 have reference accuracies), those visited by searches (``--from-run DIR``: its ``evaluations.csv``; members of
-other spaces are skipped), then the first ``--archs`` N uniform random architectures of a seed used for nothing else
-(a larger N extends the same sample). Every architecture is evaluated at seeds 0..S-1 on the parallel executor
+other spaces are skipped; ``--per-run N``: only the last N distinct ones of each run, where it had converged),
+then the first ``--archs`` N uniform random architectures of a seed used for nothing else (a larger N extends the
+same sample). Every architecture is evaluated at seeds 0..S-1 on the parallel executor
 (``nasgym.parallel``, ``--workers`` processes); the driver alone writes the evaluation cache
 (``$NASGYM_CACHE/surrogate_data.sqlite``), so killing and rerunning the command resumes where it stopped, and
 rewrites ``benchmarks/data/surrogate/FINGERPRINT.csv.gz`` (one row per architecture and seed, atomically, every
@@ -84,8 +85,9 @@ def study_archs(path: Path = STUDY_CSV) -> list[Architecture]:
     return [Architecture.parse(text) for text in texts]
 
 
-def run_archs(folder: Path) -> list[Architecture]:
-    """The `proxy`-space architectures a search visited (``folder/evaluations.csv``), in log order.
+def run_archs(folder: Path, last: int | None = None) -> list[Architecture]:
+    """The `proxy`-space architectures a search visited (``folder/evaluations.csv``), in log order; with ``last``,
+    only the last ``last`` of them (where the search had converged).
 
     Raises:
         ValueError: ``folder`` has no ``evaluations.csv``.
@@ -95,13 +97,16 @@ def run_archs(folder: Path) -> list[Architecture]:
         raise ValueError(f"--from-run {str(folder)!r} has no evaluations.csv: expected a run folder of train.py")
     space = nasgym.load_space(SPACE)
     archs = dict.fromkeys(Architecture.from_json(row["arch"]) for row in read_log(log).rows)
-    return [arch for arch in archs if space.contains(arch)]
+    members = [arch for arch in archs if space.contains(arch)]
+    return members if last is None else members[-last:]
 
 
-def work_list(n_random: int, runs: list[Path], study: Path | None = STUDY_CSV) -> dict[str, tuple[Architecture, str]]:
-    """hash -> (architecture, source) in evaluation order: study, runs, uniform (first source wins)."""
+def work_list(n_random: int, runs: list[Path], study: Path | None = STUDY_CSV,
+              per_run: int | None = None) -> dict[str, tuple[Architecture, str]]:
+    """hash -> (architecture, source) in evaluation order: study, runs (the last ``per_run`` of each), uniform (first
+    source wins)."""
     out: dict[str, tuple[Architecture, str]] = {}
-    groups = [("study", study_archs(study) if study else []), *[("run", run_archs(r)) for r in runs],
+    groups = [("study", study_archs(study) if study else []), *[("run", run_archs(r, per_run)) for r in runs],
               ("random", uniform(n_random))]
     for source, archs in groups:
         for arch in archs:
@@ -244,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=2, help="evaluations in parallel (processes)")
     p.add_argument("--from-run", type=Path, action="append", default=[], metavar="DIR",
                    help="a run folder whose visited architectures are added (repeatable)")
+    p.add_argument("--per-run", type=int, default=None, metavar="N",
+                   help="of each --from-run folder only the last N distinct architectures it visited (default: all)")
     p.add_argument("--spec", default="default", help="evaluator: a named spec or a JSON object (default: default)")
     p.add_argument("--db", type=Path, default=None, help="cache file (default: $NASGYM_CACHE/surrogate_data.sqlite)")
     p.add_argument("--out", type=Path, default=None, help="data file (default: benchmarks/data/surrogate/FP.csv.gz)")
@@ -254,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", action="store_true", help="only print progress and noise figures")
     args = p.parse_args(argv)
     try:
-        for name in ("archs", "seeds", "workers", "save_every", "stop_after"):
+        for name in ("archs", "seeds", "workers", "save_every", "stop_after", "per_run"):
             value, low = getattr(args, name), 0 if name in ("archs", "stop_after") else 1
             if value is not None and value < low:
                 raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected an int >= {low}")
@@ -271,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         if study is not None and not study.is_file():
             raise ValueError(f"--study {str(study)!r} does not exist: expected the study's CSV or 'none'")
         store = Store(args.db or cache_dir() / "surrogate_data.sqlite", fingerprint)
-        items = work_list(args.archs, args.from_run, study)
+        items = work_list(args.archs, args.from_run, study, args.per_run)
     except (ValueError, json.JSONDecodeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -54,6 +54,7 @@ def test_rows_resume_and_no_duplicates(data_cmd, tmp_path):
     (["--spec", "defualt"], "evaluator spec='defualt' is invalid"),
     (["--spec", '{"kind": "train", "stepz": 1}'], r"unknown train evaluator field\(s\) 'stepz'"),
     (["--archs", "-1"], "--archs=-1 is invalid: expected an int >= 0"),
+    (["--per-run", "0"], "--per-run=0 is invalid: expected an int >= 1"),
     (["--from-run", "/nonexistent/run"], "--from-run '/nonexistent/run' has no evaluations.csv"),
     (["--study", "/nonexistent.csv"], "--study '/nonexistent.csv' does not exist"),
 ])

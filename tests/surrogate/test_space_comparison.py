@@ -100,7 +100,10 @@ def test_proxy_pair_on_a_synthetic_surrogate_and_its_confirmation_list(sc, synth
                 assert float(r["latency_ms"]) == pytest.approx(cost[preset].evaluate(arch)["latency_ms"])
     assert all(dw.contains(nasgym.Architecture.parse(r["arch_string"])) for r in listed if r["space"] != "proxy")
     with benchmark_module("surrogate_data") as data:
-        assert {a.hash for a in data.run_archs(folder)} == {r["arch_hash"] for r in listed}  # the command's input
+        every = data.run_archs(folder)
+        assert {a.hash for a in every} == {r["arch_hash"] for r in listed}  # the command's input
+        assert data.run_archs(folder, 3) == every[-3:] and data.run_archs(folder, 999) == every  # --per-run
+        assert [arch for arch, _ in data.work_list(0, [folder], None, 3).values()] == every[-3:]
     assert ("train them with the reference budget (reference: 12 trainings each" in out
             and f"surrogate_data.py --spec reference --seeds 1 --archs 0 --study none --no-curve --from-run {folder}"
             in out)
