@@ -2,7 +2,8 @@
 
 Sampled like NAS-Bench-301: the architectures of the quality study (``benchmarks/data/proxy_study.csv``, which
 have reference accuracies), those visited by searches (``--from-run DIR``: its ``evaluations.csv``; members of
-other spaces are skipped; ``--per-run N``: only the last N distinct ones of each run, where it had converged),
+other spaces are skipped; ``--per-run N``: only the last N distinct ones of each run, where it had converged; they
+are recorded in ``FINGERPRINT.visited.csv`` beside the data file, and every later run of the command includes them),
 then the first ``--archs`` N uniform random architectures of a seed used for nothing else (a larger N extends the
 same sample). Every architecture is evaluated at seeds 0..S-1 on the parallel executor
 (``nasgym.parallel``, ``--workers`` processes); the driver alone writes the evaluation cache
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sqlite3
 import sys
@@ -39,7 +41,7 @@ import numpy as np
 
 import nasgym
 from nasgym.evaluation_log import read_log
-from nasgym.files import cache_dir
+from nasgym.files import atomic_path, cache_dir
 from nasgym.hw import make_cost_model
 from nasgym.parallel import first_completed, make_executor
 from nasgym.quality import EvaluationCache, make_evaluator
@@ -101,12 +103,60 @@ def run_archs(folder: Path, last: int | None = None) -> list[Architecture]:
     return members if last is None else members[-last:]
 
 
-def work_list(n_random: int, runs: list[Path], study: Path | None = STUDY_CSV,
-              per_run: int | None = None) -> dict[str, tuple[Architecture, str]]:
-    """hash -> (architecture, source) in evaluation order: study, runs (the last ``per_run`` of each), uniform (first
-    source wins)."""
+def visited_path(out: Path) -> Path:
+    """The list of search-visited architectures of the data file ``out``, committed beside it
+    (``FINGERPRINT.visited.csv``), so a fresh clone resumes the same sample without the run folders."""
+    return out.with_name(out.name.removesuffix(".csv.gz") + ".visited.csv")
+
+
+def read_visited(path: Path) -> list[Architecture]:
+    """The architectures of a visited list, in file order (none when it does not exist).
+
+    Raises:
+        ValueError: A row is not an architecture string (names the file and line).
+    """
+    if not path.is_file():
+        return []
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            out.append(Architecture.parse(row["arch_string"]))
+        except (KeyError, ValueError) as err:
+            raise ValueError(f"visited list {str(path)!r} line {line}: {err}: expected a column arch_string of "
+                             "architecture strings") from None
+    return out
+
+
+def add_visited(path: Path, runs: list[tuple[Path, list[Architecture]]]) -> list[Architecture]:
+    """Append the architectures of ``runs`` (folder, visited) not yet in the list at ``path`` (atomically); returns
+    the whole list."""
+    known = read_visited(path)
+    seen, new = {arch.hash for arch in known}, []
+    for folder, archs in runs:
+        for arch in archs:
+            if arch.hash not in seen:
+                seen.add(arch.hash)
+                new.append((folder, arch))
+    if new:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        if not known:
+            writer.writerow(["arch_string", "arch_hash", "run"])
+        writer.writerows([arch.to_string(), arch.hash, str(folder)] for folder, arch in new)
+        old = path.read_text() if path.is_file() else ""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(old + text.getvalue())
+    return known + [arch for _, arch in new]
+
+
+def work_list(n_random: int, visited: list[Architecture], study: Path | None = STUDY_CSV
+              ) -> dict[str, tuple[Architecture, str]]:
+    """hash -> (architecture, source) in evaluation order: study, search-visited, uniform (first source wins)."""
     out: dict[str, tuple[Architecture, str]] = {}
-    groups = [("study", study_archs(study) if study else []), *[("run", run_archs(r, per_run)) for r in runs],
+    groups = [("study", study_archs(study) if study else []), ("run", visited),
               ("random", uniform(n_random))]
     for source, archs in groups:
         for arch in archs:
@@ -278,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         if study is not None and not study.is_file():
             raise ValueError(f"--study {str(study)!r} does not exist: expected the study's CSV or 'none'")
         store = Store(args.db or cache_dir() / "surrogate_data.sqlite", fingerprint)
-        items = work_list(args.archs, args.from_run, study, args.per_run)
+        runs = [(folder, run_archs(folder, args.per_run)) for folder in args.from_run]
+        items = work_list(args.archs, add_visited(visited_path(out), runs), study)
     except (ValueError, json.JSONDecodeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -103,7 +103,16 @@ def test_proxy_pair_on_a_synthetic_surrogate_and_its_confirmation_list(sc, synth
         every = data.run_archs(folder)
         assert {a.hash for a in every} == {r["arch_hash"] for r in listed}  # the command's input
         assert data.run_archs(folder, 3) == every[-3:] and data.run_archs(folder, 999) == every  # --per-run
-        assert [arch for arch, _ in data.work_list(0, [folder], None, 3).values()] == every[-3:]
+        listed_path = data.visited_path(tmp_path / "fp.csv.gz")
+        assert listed_path.name == "fp.visited.csv" and data.read_visited(listed_path) == []
+        assert data.add_visited(listed_path, [(folder, every[-3:])]) == every[-3:]
+        assert data.add_visited(listed_path, [(folder, every[-4:])]) == [*every[-3:], every[-4]]  # appended once
+        assert data.read_visited(listed_path) == [*every[-3:], every[-4]]  # what a fresh clone resumes from
+        items = data.work_list(2, data.read_visited(listed_path), None)
+        assert [source for _, source in items.values()] == ["run"] * 4 + ["random"] * 2
+        listed_path.write_text("arch_string\nnot-an-arch\n")
+        with pytest.raises(ValueError, match=r"visited list '.*fp.visited.csv' line 2: .*expected a column"):
+            data.read_visited(listed_path)
     assert ("train them with the reference budget (reference: 12 trainings each" in out
             and f"surrogate_data.py --spec reference --seeds 1 --archs 0 --study none --no-curve --from-run {folder}"
             in out)
