@@ -47,7 +47,7 @@ from nasgym.parallel import first_completed, make_executor
 from nasgym.quality import EvaluationCache, make_evaluator
 from nasgym.space.architecture import Architecture
 from nasgym.surrogate.dataset import PRESETS, data_path, load_table, metrics_of, read_rows, write_rows
-from nasgym.surrogate.metrics import seed_kendall
+from nasgym.surrogate.metrics import kendall, seed_kendall
 
 HERE = Path(__file__).resolve().parent
 STUDY_CSV = HERE / "data" / "proxy_study.csv"
@@ -274,21 +274,31 @@ def collect(spec: str | dict, store: Store, items: dict, seeds: int, workers: in
     return done
 
 
-def report(out: Path) -> str:
-    """Progress and the data's own noise, from the written file."""
+def report(out: Path, steps: int | None = None) -> str:
+    """Progress and the data's own noise, from the written file; with the evaluator's ``steps``, per learning-curve
+    point its Kendall tau against the final accuracy and between its two seeds (what a multi-fidelity agent sees)."""
     if not out.is_file():
         return f"{out}: no rows yet"
     rows = read_rows(out)
-    table = load_table(out, rows=rows)
+    table = load_table(out, rows=rows, steps=steps)
     cpu = [float(r["cpu_seconds"]) for r in rows if r["cpu_seconds"] not in ("", "nan")]
     sources = {s: table.sources.count(s) for s in dict.fromkeys(table.sources)}
     both = table.complete(2)
     curves = sum("curve" in metrics_of(r) for r in rows)
+    points = []
+    for j, fraction in enumerate(table.fractions):
+        values = table.curve[both][:, :, j]
+        usable = np.isfinite(values).all(axis=1)
+        if usable.sum() >= 2:
+            points.append(f"at {fraction:g} of the steps ({int(usable.sum())} architectures): tau vs final "
+                          f"{kendall(values[usable].mean(axis=1), table.mean[both][usable]):.3f}, seed-vs-seed "
+                          f"{seed_kendall(values[usable]):.3f}")
     return (f"{out.name}: {len(table.archs)} architectures ({sources}), seeds {list(table.seeds)}, "
             f"{int(both.sum())} with >= 2 seeds, {curves} rows with learning-curve points; "
             f"mean accuracy {np.nanmean(table.mean):.4f}, seed std "
             f"{100 * table.seed_std():.2f} pt, seed-vs-seed tau {seed_kendall(table.accuracy[both]):.3f}; "
-            f"{np.mean(cpu) if cpu else float('nan'):.1f} CPU s per evaluation")
+            f"{np.mean(cpu) if cpu else float('nan'):.1f} CPU s per evaluation"
+            + "".join(f"; {point}" for point in points))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -321,8 +331,9 @@ def main(argv: list[str] | None = None) -> int:
             spec = with_curve(spec)
             make_evaluator(spec)  # a spec without curve support fails here, in one line
         out = args.out or data_path(fingerprint)
+        steps = getattr(make_evaluator(spec).config, "steps", None)
         if args.report:
-            print(report(out))
+            print(report(out, steps))
             return 0
         study = None if args.study == "none" else Path(args.study)
         if study is not None and not study.is_file():
@@ -341,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped; rerun the same command to resume", file=sys.stderr)
         return 130
-    print(report(out))
+    print(report(out, steps))
     return 0
 
 

@@ -38,6 +38,12 @@ def test_rows_resume_and_no_duplicates(data_cmd, tmp_path):
     metrics = json.loads(row["metrics"])  # learning-curve points at 1/4 and 1/2 of the steps, same fingerprint
     assert len(metrics["curve"]) == 2 and metrics["curve_steps"] == [round(TINY_SPEC["steps"] * f) for f in (.25, .5)]
     assert row["fingerprint"] == __import__("nasgym").quality.make_evaluator(TINY_SPEC).fingerprint
+    with benchmark_module("surrogate_data") as data:
+        text = data.report(tmp_path / "whole.csv.gz", TINY_SPEC["steps"])
+    assert text.startswith("whole.csv.gz: 3 architectures ({'random': 3}), seeds [0, 1], 3 with >= 2 seeds, 6 rows")
+    steps = [round(TINY_SPEC["steps"] * f) for f in (.25, .5)]
+    for step in steps:  # each learning-curve point ranked against the final accuracy
+        assert f"at {step / TINY_SPEC['steps']:g} of the steps (3 architectures): tau vs final " in text
     # stopped after 2 evaluations (as if killed), then the same command again, then once more
     assert run(data_cmd, tmp_path, "split", "--workers", "1", "--stop-after", "2") == 0
     assert len(read_rows(tmp_path / "split.csv.gz")) == 2
