@@ -326,12 +326,13 @@ def main(argv: list[str] | None = None) -> int:
             if value is not None and value < low:
                 raise ValueError(f"--{name.replace('_', '-')}={value} is invalid: expected an int >= {low}")
         spec = parse_spec(args.spec)
-        fingerprint = make_evaluator(spec).fingerprint  # the rows' identity: curve points change no result
+        target = make_evaluator(spec)
+        fingerprint = target.fingerprint  # the rows' identity: curve points change no result
+        steps = getattr(target.config, "steps", None)  # of the learning-curve fractions
         if not args.no_curve:
             spec = with_curve(spec)
             make_evaluator(spec)  # a spec without curve support fails here, in one line
         out = args.out or data_path(fingerprint)
-        steps = getattr(make_evaluator(spec).config, "steps", None)
         if args.report:
             print(report(out, steps))
             return 0
