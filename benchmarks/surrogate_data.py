@@ -109,16 +109,23 @@ def visited_path(out: Path) -> Path:
     return out.with_name(out.name.removesuffix(".csv.gz") + ".visited.csv")
 
 
-def read_visited(path: Path) -> list[Architecture]:
-    """The architectures of a visited list, in file order (none when it does not exist).
+VISITED_COLUMNS = ("arch_string", "arch_hash", "run")
+
+
+def _visited_rows(path: Path) -> list[dict]:
+    """The rows of a visited list (none when it does not exist)."""
+    if not path.is_file():
+        return []
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _parse_visited(path: Path, rows: list[dict]) -> list[Architecture]:
+    """The architectures of the visited list ``rows`` read from ``path``.
 
     Raises:
         ValueError: A row is not an architecture string (names the file and line).
     """
-    if not path.is_file():
-        return []
-    with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
     out = []
     for line, row in enumerate(rows, start=2):
         try:
@@ -129,27 +136,36 @@ def read_visited(path: Path) -> list[Architecture]:
     return out
 
 
+def read_visited(path: Path) -> list[Architecture]:
+    """The architectures of a visited list, in file order (none when it does not exist).
+
+    Raises:
+        ValueError: As :func:`_parse_visited`.
+    """
+    return _parse_visited(path, _visited_rows(path))
+
+
 def add_visited(path: Path, runs: list[tuple[Path, list[Architecture]]]) -> list[Architecture]:
-    """Append the architectures of ``runs`` (folder, visited) not yet in the list at ``path`` (atomically); returns
-    the whole list."""
-    known = read_visited(path)
+    """Append the architectures of ``runs`` (folder, visited) not yet in the list at ``path`` (the file rewritten
+    atomically); returns the whole list."""
+    rows = _visited_rows(path)
+    known = _parse_visited(path, rows)
     seen, new = {arch.hash for arch in known}, []
     for folder, archs in runs:
         for arch in archs:
             if arch.hash not in seen:
                 seen.add(arch.hash)
-                new.append((folder, arch))
+                new.append(arch)
+                rows.append({"arch_string": arch.to_string(), "arch_hash": arch.hash, "run": str(folder)})
     if new:
         text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        if not known:
-            writer.writerow(["arch_string", "arch_hash", "run"])
-        writer.writerows([arch.to_string(), arch.hash, str(folder)] for folder, arch in new)
-        old = path.read_text() if path.is_file() else ""
+        writer = csv.DictWriter(text, fieldnames=VISITED_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
-            tmp.write_text(old + text.getvalue())
-    return known + [arch for _, arch in new]
+            tmp.write_text(text.getvalue())
+    return known + new
 
 
 def work_list(n_random: int, visited: list[Architecture], study: Path | None = STUDY_CSV

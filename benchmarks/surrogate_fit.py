@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         spec = json.loads(args.spec) if args.spec.lstrip().startswith("{") else args.spec
-        fingerprint = make_evaluator(spec).fingerprint
+        target = make_evaluator(spec)
+        fingerprint = target.fingerprint
         data = args.data or data_path(fingerprint)
         if not data.is_file():
             raise ValueError(f"surrogate data {str(data)!r} does not exist: produce it with "
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.timing:
         print(render_timing(timing(data, spec, models)))
         return 0
-    calibration = size_calibration_of(make_evaluator(spec))
+    calibration = size_calibration_of(target)
     rows, ceiling = compare(table, models, calibration)
     best = max(rows, key=lambda r: r["tau"])
     curve = learning_curve(table, best["model"], calibration if best["residual"] else None)
