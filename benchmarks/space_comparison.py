@@ -23,12 +23,18 @@ Two pairs of spaces (``--pair``):
 
 ``--confirm K`` (after the searches, which are cheap on the surrogate) lists the best K architectures of each
 union front per preset and space (front members by reward, then the next non-dominated layer when the front is
-shorter) for the confirmation with the reference budget: ``confirm.csv`` and an ``evaluations.csv`` of them in
-``benchmarks/.cache/space_confirm/<pair>/``, and prints the command that trains them with ``make_evaluator(
-"reference")`` (12 trainings each, ~8 CPU-minutes per architecture; resumable).
+shorter) for the confirmation with the reference training: ``confirm.csv`` and an ``evaluations.csv`` of them in
+``benchmarks/.cache/space_confirm/<pair>/`` (``--write`` also commits the list as
+``benchmarks/data/space_confirm_<pair>.confirm.csv``), and prints the command that trains them: the reference
+training (``reference``'s steps and task), once per seed for :data:`CONFIRM_SEEDS` seeds (~2.5 CPU-minutes per
+architecture; resumable), into ``benchmarks/data/space_confirm_<pair>.csv.gz``. ``--confirmed`` then reports (no
+search): per listed architecture its surrogate and reference accuracy, per preset and space the mean reference
+accuracy of its list, the accuracy gap at equal latency by the reference accuracies and the surrogate's Kendall
+tau against them.
 
     nice -n 10 .venv/bin/python benchmarks/space_comparison.py [--evaluations 100] [--seeds 2] [--write]
     .venv/bin/python benchmarks/space_comparison.py --pair proxy --evaluations 2000 --seeds 5 --confirm 5 [--write]
+    .venv/bin/python benchmarks/space_comparison.py --pair proxy --confirmed [--write]
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import shlex
 import shutil
 import sys
 from dataclasses import dataclass
@@ -55,6 +62,8 @@ from nasgym.files import atomic_path  # noqa: E402
 from nasgym.pareto import hypervolume, pareto_front  # noqa: E402
 from nasgym.search.blackbox import run_blackbox  # noqa: E402
 from nasgym.search.recorder import EpisodeLogger, SearchLogger  # noqa: E402
+from nasgym.surrogate.dataset import Table, load_table  # noqa: E402
+from nasgym.surrogate.metrics import kendall  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,9 @@ EVALUATORS = {
 }
 PROXY_PRESETS = {"tensor-g1": 0.3, "coral-usb": 1.45}  # preset -> reward target (ms); hypervolume within 2x
 CACHE = ROOT / "benchmarks" / ".cache"
-CONFIRM_SPEC = "reference"
+CONFIRM_SPEC = {"kind": "reference", "repeats": 1}  # one reference training per seed: a row per seed
+CONFIRM_SEEDS = 3
+DATA = ROOT / "benchmarks" / "data"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -94,6 +105,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--target-ms", type=float, default=1.5, help="reward target (--pair edgetpu-v2)")
     p.add_argument("--hv-ms", type=float, default=4.0, help="hypervolume reference latency (--pair edgetpu-v2)")
     p.add_argument("--confirm", type=int, default=0, metavar="K", help="list the best K architectures of each front")
+    p.add_argument("--confirmed", action="store_true",
+                   help="report the trained confirmation list (benchmarks/data/space_confirm_<pair>.*); no search")
     p.add_argument("--cache-dir", type=Path, default=CACHE, help="runs, caches, plot and lists (default %(default)s)")
     p.add_argument("--write", action="store_true", help="write the section into benchmarks/RESULTS.md")
     args = p.parse_args(argv)
@@ -222,10 +235,7 @@ def markdown(args: argparse.Namespace, result: dict) -> str:
     for preset, part in result.items():
         hv_ms = target_and_hv(args, preset)[1]
         hvs = [front_hv(part["union"][s], hv_ms) for s in spaces]
-        gaps = np.array(gaps_at_equal_latency(part["union"][spaces[0]], part["union"][spaces[1]]))
-        finite = gaps[np.isfinite(gaps)]
-        gap = (f"{finite.mean():+.4f}, {finite.min():+.4f}, {finite.max():+.4f} over {len(finite)} points"
-               if finite.size else "none at equal latency")
+        gap = gap_text(gaps_at_equal_latency(part["union"][spaces[0]], part["union"][spaces[1]]))
         lines.append(f"| {preset} | {hvs[0]:.4f} | {hvs[1]:.4f} | {gap} |")
     return "\n".join(lines) + "\n"
 
@@ -285,14 +295,93 @@ def write_confirm(args: argparse.Namespace, picked: list[dict]) -> tuple[Path, s
         writer.writerows(picked)
     distinct = list({r["arch_hash"]: r for r in picked}.values())
     write_log(folder / "evaluations.csv", [{**r, "evaluation": i} for i, r in enumerate(distinct, 1)])
-    command = (f"nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --spec {CONFIRM_SPEC} --seeds 1 --archs 0 "
-               f"--study none --no-curve --from-run {folder} --out benchmarks/data/space_confirm_{args.pair}.csv.gz "
-               f"--workers 2")
+    command = (f"nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --spec "
+               f"{shlex.quote(json.dumps(CONFIRM_SPEC))} --seeds {CONFIRM_SEEDS} --archs 0 --study none --no-curve "
+               f"--from-run {folder} --out {confirm_paths(args.pair)[1].relative_to(ROOT)} --workers 2")
     return folder, command
+
+
+def confirm_paths(pair: str, data: Path = DATA) -> tuple[Path, Path]:
+    """(committed confirmation list, its reference trainings) of ``pair``."""
+    return data / f"space_confirm_{pair}.confirm.csv", data / f"space_confirm_{pair}.csv.gz"
+
+
+def read_confirmed(pair: str, data: Path = DATA) -> tuple[list[dict], Table]:
+    """The committed confirmation list of ``pair`` and its reference trainings; ``SystemExit`` with one line when
+    either is missing."""
+    listed_path, trained_path = confirm_paths(pair, data)
+    for path, made_by in ((listed_path, "--confirm K --write"), (trained_path, "the command --confirm prints")):
+        if not path.is_file():
+            raise SystemExit(f"error: {path} does not exist: expected the output of {made_by}")
+    with open(listed_path, newline="") as f:
+        listed = list(csv.DictReader(f))
+    return listed, load_table(trained_path)
+
+
+def confirmed_markdown(listed: list[dict], trained: Table) -> str:
+    """The confirmation section: each listed architecture's surrogate and reference accuracy, then per preset and
+    space the list's mean, the gap at equal latency by reference accuracy and the surrogate's tau against it."""
+    by_hash = {arch.hash: i for i, arch in enumerate(trained.archs)}
+    seeds = int(np.isfinite(trained.accuracy).sum(axis=1).min())
+    spec = json.dumps(CONFIRM_SPEC)
+    lines = [f"The best {max(int(r['rank']) for r in listed)} architectures of each union front above, trained "
+             f"with the reference training (`{spec}`, {seeds}+ seeds each; seed std "
+             f"{100 * trained.seed_std():.2f} pt). Reference accuracy: mean ± std over seeds.", "",
+             "| preset | space | rank | latency (ms) | surrogate accuracy | reference accuracy |",
+             "|---|---|---:|---:|---:|---:|"]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in listed:
+        i = by_hash.get(r["arch_hash"])
+        if i is None:
+            continue
+        acc = trained.accuracy[i][np.isfinite(trained.accuracy[i])]
+        row = {**r, "evaluation": int(r["rank"]), "latency_ms": float(r["latency_ms"]),
+               "surrogate": float(r["accuracy"]), "accuracy": float(acc.mean()),
+               "sd": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0}
+        groups.setdefault((r["preset"], r["space"]), []).append(row)
+        lines.append(f"| {r['preset']} | {r['space']} | {r['rank']} | {row['latency_ms']:.3f} | "
+                     f"{row['surrogate']:.4f} | {row['accuracy']:.4f} ± {row['sd']:.4f} |")
+    missing = len({r["arch_hash"] for r in listed} - set(by_hash))
+    lines += ["", "| preset | space | architectures | mean latency (ms) | mean surrogate accuracy | mean reference "
+              "accuracy ± s.e. | surrogate tau vs reference |", "|---|---|---:|---:|---:|---:|---:|"]
+    for (preset, space), rows in groups.items():
+        ref = np.array([r["accuracy"] for r in rows])
+        se = ref.std(ddof=1) / np.sqrt(len(ref)) if len(ref) > 1 else float("nan")
+        tau = kendall(np.array([r["surrogate"] for r in rows]), ref)
+        lines.append(f"| {preset} | {space} | {len(rows)} | {np.mean([r['latency_ms'] for r in rows]):.3f} | "
+                     f"{np.mean([r['surrogate'] for r in rows]):.4f} | {ref.mean():.4f} ± {se:.4f} | {tau:.2f} |")
+    full, dw = PAIRS["proxy"].spaces
+    lines += ["", f"| preset | accuracy gap at equal latency by reference accuracy ({full} list's front - {dw} "
+              "list's front points): mean, min, max | by surrogate accuracy, same points |", "|---|---|---|"]
+    for preset in dict.fromkeys(p for p, _ in groups):
+        a, b = groups.get((preset, full), []), groups.get((preset, dw), [])
+        a_sur, b_sur = ([{**r, "accuracy": r["surrogate"]} for r in rows] for rows in (a, b))
+        lines.append(f"| {preset} | {gap_text(gaps_at_equal_latency(a, b))} | "
+                     f"{gap_text(gaps_at_equal_latency(a_sur, b_sur))} |")
+    every = [r for rows in groups.values() for r in rows]
+    distinct = list({r["arch_hash"]: r for r in every}.values())
+    tau = kendall(np.array([r["surrogate"] for r in distinct]), np.array([r["accuracy"] for r in distinct]))
+    lines += ["", f"Surrogate vs reference accuracy over the {len(distinct)} distinct trained architectures: Kendall "
+              f"tau {tau:.3f}." + (f" {missing} listed architectures are not trained yet." if missing else "")]
+    return "\n".join(lines) + "\n"
+
+
+def gap_text(gaps: list[float]) -> str:
+    """Mean, min and max of the finite ``gaps`` (from :func:`gaps_at_equal_latency`)."""
+    finite = np.array([g for g in gaps if np.isfinite(g)])
+    return (f"{finite.mean():+.4f}, {finite.min():+.4f}, {finite.max():+.4f} over {len(finite)} points"
+            if finite.size else "none at equal latency")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.confirmed:
+        text = confirmed_markdown(*read_confirmed(args.pair))
+        print(text)
+        if args.write:
+            write_section(f"The paper's claim on the small space, confirmed by the reference training ({args.pair})",
+                          text)
+        return
     result = compare(args)
     text = markdown(args, result)
     png = f"space_comparison_{args.evaluator}.png"
@@ -302,8 +391,10 @@ def main(argv: list[str] | None = None) -> None:
         picked = confirm_list(args, result, args.confirm)
         folder, command = write_confirm(args, picked)
         print(f"{len(picked)} front architectures ({len({r['arch_hash'] for r in picked})} distinct) listed in "
-              f"{folder / 'confirm.csv'}; train them with the reference budget ({CONFIRM_SPEC}: 12 trainings each, "
-              f"~8 CPU-minutes per architecture; resumable):\n  {command}")
+              f"{folder / 'confirm.csv'}; train them with the reference training ({CONFIRM_SEEDS} seeds, ~2.5 "
+              f"CPU-minutes per architecture; resumable), then report with --confirmed:\n  {command}")
+        if args.write:
+            shutil.copyfile(folder / "confirm.csv", confirm_paths(args.pair)[0])
     if args.write:
         (ROOT / "benchmarks" / png).write_bytes((args.cache_dir / png).read_bytes())
         title = (f"The paper's claim: GC-IBN space vs depthwise-only space ({args.evaluator} quality)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 import pytest
 from benchmark_scripts import benchmark_module
 from surrogate_helpers import TINY_SPEC
@@ -13,6 +14,7 @@ from surrogate_helpers import TINY_SPEC
 import nasgym
 from nasgym.envs_config import load_env_config
 from nasgym.hw import make_cost_model
+from nasgym.surrogate.dataset import Table
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +115,41 @@ def test_proxy_pair_on_a_synthetic_surrogate_and_its_confirmation_list(sc, synth
         listed_path.write_text("arch_string\nnot-an-arch\n")
         with pytest.raises(ValueError, match=r"visited list '.*fp.visited.csv' line 2: .*expected a column"):
             data.read_visited(listed_path)
-    assert ("train them with the reference budget (reference: 12 trainings each" in out
-            and f"surrogate_data.py --spec reference --seeds 1 --archs 0 --study none --no-curve --from-run {folder}"
-            in out)
+    assert ("train them with the reference training (3 seeds" in out
+            and f"surrogate_data.py --spec '{{\"kind\": \"reference\", \"repeats\": 1}}' --seeds 3 --archs 0 "
+                f"--study none --no-curve --from-run {folder} --out benchmarks/data/space_confirm_proxy.csv.gz" in out)
+
+
+def test_confirmed_report_uses_the_reference_accuracies(sc):
+    space = nasgym.load_space("proxy")
+    archs = [space.sample(np.random.default_rng(i)) for i in range(5)]
+    listed = [  # full space: a (fast), b (slow); dw-only: c, d; e listed but not trained
+        {"preset": "tensor-g1", "space": "proxy", "rank": "1", "arch_hash": archs[0].hash, "latency_ms": "0.25",
+         "accuracy": "0.80"},
+        {"preset": "tensor-g1", "space": "proxy", "rank": "2", "arch_hash": archs[1].hash, "latency_ms": "0.35",
+         "accuracy": "0.84"},
+        {"preset": "tensor-g1", "space": "proxy-dw-only", "rank": "1", "arch_hash": archs[2].hash,
+         "latency_ms": "0.30", "accuracy": "0.82"},
+        {"preset": "tensor-g1", "space": "proxy-dw-only", "rank": "2", "arch_hash": archs[3].hash,
+         "latency_ms": "0.36", "accuracy": "0.83"},
+        {"preset": "tensor-g1", "space": "proxy-dw-only", "rank": "3", "arch_hash": archs[4].hash,
+         "latency_ms": "0.40", "accuracy": "0.81"},
+    ]
+    accuracy = np.array([[0.90, 0.92, 0.91], [0.86, 0.86, 0.86], [0.85, 0.87, 0.86], [0.88, 0.88, 0.88]])
+    trained = Table(tuple(archs[:4]), (0, 1, 2), accuracy, ("run",) * 4, ({},) * 4)
+    text = sc.confirmed_markdown(listed, trained)
+    assert "| tensor-g1 | proxy | 1 | 0.250 | 0.8000 | 0.9100 ± 0.0100 |" in text
+    assert "| tensor-g1 | proxy-dw-only | 2 | 0.360 | 0.8300 | 0.8800 ± 0.0000 |" in text
+    assert "| tensor-g1 | proxy | 2 | 0.300 | 0.8200 | 0.8850 ± 0.0250 | nan |" in text  # tau needs 3
+    # reference: the full list's front is a alone (0.91 @ 0.25); dw front c (0.86 @ 0.30), d (0.88 @ 0.36)
+    # surrogate: full front a, b (0.84 @ 0.35); dw front c (0.82), d (0.83): gaps 0.80-0.82, 0.84-0.83
+    assert "| tensor-g1 | +0.0400, +0.0300, +0.0500 over 2 points | -0.0050, -0.0200, +0.0100 over 2 points |" in text
+    assert "over the 4 distinct trained architectures: Kendall tau" in text
+    assert "1 listed architectures are not trained yet." in text
+
+
+def test_confirmed_without_data_is_one_line(sc, tmp_path):
+    with pytest.raises(SystemExit) as err:
+        sc.read_confirmed("proxy", tmp_path)
+    assert str(err.value) == (f"error: {tmp_path / 'space_confirm_proxy.confirm.csv'} does not exist: expected the "
+                              "output of --confirm K --write")
