@@ -7,8 +7,10 @@ of the prediction against the held-out measured mean, tau within the measured to
 spread (when the evaluator has a size calibration, each model also learning only the residual of its exact size
 term, ``residual`` of the surrogate evaluator); next to the data's own ceiling, tau between seed 0 and seed 1 of
 the same held-out architectures (the goal: surrogate tau >= seed-vs-seed tau, i.e. better than one more training
-run). Then the learning curve of the best model (tau vs number of training architectures) and the surrogate
-evaluator's time per architecture of every model (scikit-learn's predict vs the compiled ensemble)::
+run). Then the learning curve of the best model (tau vs number of training architectures), the best model against
+the real target of every proxy, the reference training of the quality study's architectures (its 12-training rows in
+``benchmarks/data/proxy_study.csv``; the model fitted without them), and the surrogate evaluator's time per
+architecture of every model (scikit-learn's predict vs the compiled ensemble)::
 
     .venv/bin/python benchmarks/surrogate_fit.py [--data FILE] [--write]     # --write: RESULTS.md section
     .venv/bin/python benchmarks/surrogate_fit.py --timing --spec JSON --data FILE  # timing only (synthetic data ok)
@@ -17,6 +19,7 @@ evaluator's time per architecture of every model (scikit-learn's predict vs the 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import sys
@@ -40,6 +43,7 @@ from nasgym.surrogate.models import MODELS
 
 SECTION = "nasgym-Bench surrogate"
 CURVE = (50, 100, 200, 400, 800)
+STUDY_CSV = Path(__file__).resolve().parent / "data" / "proxy_study.csv"
 
 
 def complete(table: Table) -> Table:
@@ -79,6 +83,44 @@ def learning_curve(table: Table, model: str, calibration: SizeCalibration | None
     train, test = holdout(len(table.archs))
     sizes = [n for n in CURVE if n < len(train)] + [len(train)]
     return [(n, score(table, train[:n], test, model, calibration)["tau"]) for n in sizes]
+
+
+def reference_accuracy(path: Path = STUDY_CSV) -> dict[str, float]:
+    """Architecture hash -> mean accuracy of the current ``reference`` evaluator's rows in the quality study."""
+    fingerprint = make_evaluator("reference").fingerprint
+    per: dict[str, list[float]] = {}
+    with open(path, newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["config"] == "reference" and row["fingerprint"] == fingerprint:
+                per.setdefault(row["arch_hash"], []).append(float(row["accuracy"]))
+    return {h: float(np.mean(values)) for h, values in per.items()}
+
+
+def against_reference(table: Table, model: str, reference: dict[str, float],
+                      calibration: SizeCalibration | None = None) -> dict | None:
+    """Kendall tau against the reference accuracy of the architectures it has: of ``model`` fitted on all the
+    others, of the data's 2-seed mean, of one seed and of the parameter count (10 classes); ``None`` under 10
+    such architectures."""
+    held = np.array([i for i, arch in enumerate(table.archs) if arch.hash in reference])
+    if len(held) < 10:
+        return None
+    train = np.setdiff1d(np.arange(len(table.archs)), held)
+    predicted, _ = fit_table(table, train, model, calibration=calibration).predict([table.archs[i] for i in held])
+    ref = np.array([reference[table.archs[i].hash] for i in held])
+    params = np.array([nasgym.count(table.archs[i], num_classes=10).params for i in held])
+    return {"n": len(held), "n_train": len(train), "surrogate": kendall(predicted, ref),
+            "mean": kendall(table.mean[held], ref), "one_seed": kendall(table.accuracy[held, 0], ref),
+            "params": kendall(params, ref)}
+
+
+def render_reference(figures: dict | None, best: dict) -> str:
+    """The paragraph of :func:`against_reference`."""
+    if figures is None:
+        return "Against the reference training: fewer than 10 of the quality study's architectures in the data."
+    return (f"Against the reference training (12 trainings each; the quality study's {figures['n']} architectures "
+            f"with such rows, held out of a fit of {label(best)} on the other {figures['n_train']}), Kendall "
+            f"tau: the surrogate {figures['surrogate']:.3f}; the measured 2-seed mean {figures['mean']:.3f}; one "
+            f"measured training (seed 0) {figures['one_seed']:.3f}; the parameter count {figures['params']:.3f}.")
 
 
 def label(row: dict) -> str:
@@ -143,7 +185,7 @@ def render_timing(rows: list[dict]) -> str:
 
 
 def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int, float]], best: dict,
-           micros: list[dict], data: Path) -> str:
+           micros: list[dict], data: Path, reference: dict | None = None) -> str:
     """The markdown section."""
     lines = [f"`benchmarks/surrogate_fit.py` ({time.strftime('%Y-%m-%d')}) on `{data.name}`: "
              f"{len(table.archs)} architectures with >= 2 seeds, {ceiling['n_train']} fitted, {ceiling['n_test']} "
@@ -157,6 +199,7 @@ def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int,
                      f"| {100 * r['spread']:.2f} | {r['fit_cpu_s']:.1f} |")
     lines += ["", f"Learning curve of {label(best)} (held-out tau): "
               + ", ".join(f"{n}: {tau:.3f}" for n, tau in curve) + ".",
+              "", render_reference(reference, best),
               "", "Surrogate evaluator, microseconds per architecture on one core (goal: <= 50 us per new "
               "architecture; members compiled by `nasgym/surrogate/compiled.py`, equal to scikit-learn's predictions "
               "up to float rounding):", "", render_timing(micros)]
@@ -196,9 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     calibration = size_calibration_of(target)
     rows, ceiling = compare(table, models, calibration)
     best = max(rows, key=lambda r: r["tau"])
-    curve = learning_curve(table, best["model"], calibration if best["residual"] else None)
+    best_calibration = calibration if best["residual"] else None
+    curve = learning_curve(table, best["model"], best_calibration)
+    reference = against_reference(table, best["model"], reference_accuracy(), best_calibration)
     micros = timing(data, spec, models, residual=best["residual"])
-    text = render(table, rows, ceiling, curve, best, micros, data)
+    text = render(table, rows, ceiling, curve, best, micros, data, reference)
     print(text)
     if args.write:
         write_section(SECTION, text)
