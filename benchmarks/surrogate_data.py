@@ -5,7 +5,8 @@ have reference accuracies), those visited by searches (``--from-run DIR``: its `
 other spaces are skipped; ``--per-run N``: only the last N distinct ones of each run, where it had converged; they
 are recorded in ``FINGERPRINT.visited.csv`` beside the data file, and every later run of the command includes them),
 then the first ``--archs`` N uniform random architectures of a seed used for nothing else (a larger N extends the
-same sample). Every architecture is evaluated at seeds 0..S-1 on the parallel executor
+same sample; the default, 704, completes the committed 1,000 architectures with the study's 79 and the 217
+visited). Every architecture is evaluated at seeds 0..S-1 on the parallel executor
 (``nasgym.parallel``, ``--workers`` processes); the driver alone writes the evaluation cache
 (``$NASGYM_CACHE/surrogate_data.sqlite``), so killing and rerunning the command resumes where it stopped, and
 rewrites ``benchmarks/data/surrogate/FINGERPRINT.csv.gz`` (one row per architecture and seed, atomically, every
@@ -14,7 +15,7 @@ never a copy of its fields: when ``default`` changes, its fingerprint changes an
 old file is kept apart, never mixed). On start the committed rows of this fingerprint, and the quality study's rows
 of it, are loaded into the cache, so a fresh machine resumes from the repository::
 
-    nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --archs 1000 --workers 2     # run / resume
+    nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --workers 2                  # run / resume
     .venv/bin/python benchmarks/surrogate_data.py --report                                 # progress, noise
 
 Learning-curve points: evaluations also record the accuracy after 1/4 and 1/2 of the training steps
@@ -320,7 +321,8 @@ def report(out: Path, steps: int | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Collect (default) or report; returns the exit status."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--archs", type=int, default=1000, help="uniform random architectures (besides study and runs)")
+    p.add_argument("--archs", type=int, default=704,
+                   help="uniform random architectures besides study and runs (704: the committed 1,000 in all)")
     p.add_argument("--seeds", type=int, default=2, help="evaluation seeds per architecture (0..S-1)")
     p.add_argument("--workers", type=int, default=2, help="evaluations in parallel (processes)")
     p.add_argument("--from-run", type=Path, action="append", default=[], metavar="DIR",

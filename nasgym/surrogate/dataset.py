@@ -30,7 +30,7 @@ from nasgym.files import atomic_path
 from nasgym.space.architecture import Architecture
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "surrogate"
-DATA_COMMAND = "nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --archs 1000 --workers 2"
+DATA_COMMAND = "nice -n 10 .venv/bin/python benchmarks/surrogate_data.py --workers 2"
 PRESETS = ("coral-pcie", "coral-usb", "tensor-g1")
 COLUMNS = ("arch_string", "arch_hash", "source", "seed", "accuracy", "cpu_seconds", "failed", "params", "macs",
            "proxy_params", *(f"latency_ms.{p}" for p in PRESETS), "fingerprint", "metrics")

@@ -18,7 +18,7 @@ def test_missing_data_is_one_line_with_the_command(no_committed_data):
                  lambda: gym.make("nasgym/EdgeTPU-Surrogate-v0"),
                  lambda: nasgym.make_env("EdgeTPU-Surrogate", evaluator={"target": TINY_SPEC})):
         with pytest.raises(ValueError, match=r"surrogate data '.*\.csv\.gz' does not exist: produce it with "
-                                             r"nice -n 10 .*benchmarks/surrogate_data.py --archs 1000") as err:
+                                             r"nice -n 10 .*benchmarks/surrogate_data.py --workers 2") as err:
             make()
         assert "\n" not in str(err.value)
     with pytest.raises(ValueError, match=r"--spec '\{\"kind\": \"default\", \"dataset\": \"digits\""):
