@@ -1,0 +1,78 @@
+"""nasgym-Bench agent benchmark (issue 15, part 3): every agent and SB3 algorithm on the surrogate env.
+
+Two ``train.py bench`` runs at equal budgets: on ``nasgym/EdgeTPU-Surrogate-v0`` (discrete actions) the black-box
+agents, multi-fidelity successive halving included, and the SB3 algorithms of discrete actions; on
+``nasgym/EdgeTPU-Surrogate-Box-v0`` the algorithms that need a Box action space (SAC, TD3, DDPG) with PPO as the link
+between the two tables (the action mode changes what a policy sees, not the architectures it can build). Each table
+has the column "runs in true top 1 %" (by the measured data, :mod:`nasgym.search.true_top`). Runs are ordinary
+``train.py`` runs under ``runs/bench-surrogate/{discrete,box}/`` (one TensorBoard; rerunning resumes finished and
+partial runs), ``--write`` puts both tables and plots into ``benchmarks/RESULTS.md``::
+
+    nice -n 10 .venv/bin/python benchmarks/surrogate_bench.py --evaluations 2000 --seeds 5 --jobs 2 [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import _bootstrap  # noqa: F401  (repository root on sys.path, one BLAS thread)
+from results_md import write_section
+
+from nasgym.search.bench import BenchConfig, bench
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = "nasgym-Bench: search agents on the surrogate env"
+SUITES = {  # name -> (env, agents)
+    "discrete": ("nasgym/EdgeTPU-Surrogate-v0",
+                 ["random", "evolution", "reinforce", "nsga2", "successive_halving", "ppo", "maskable_ppo", "a2c",
+                  "trpo", "recurrent_ppo", "ars", "dqn", "qrdqn"]),
+    "box": ("nasgym/EdgeTPU-Surrogate-Box-v0", ["sac", "td3", "ddpg", "ppo"]),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--evaluations", type=int, default=2000, help="evaluation budget of every run")
+    p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 of every agent")
+    p.add_argument("--jobs", type=int, default=2, help="runs in parallel processes")
+    p.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated, among {', '.join(SUITES)}")
+    p.add_argument("--logdir", type=Path, default=ROOT / "runs" / "bench-surrogate", help="root of all runs")
+    p.add_argument("--write", action="store_true", help="write the RESULTS.md section and the plots")
+    args = p.parse_args(argv)
+    suites = [s.strip() for s in args.suites.split(",") if s.strip()]
+    unknown = [s for s in suites if s not in SUITES]
+    if unknown or not suites:
+        print(f"error: --suites={args.suites!r} is invalid: expected comma-separated among {', '.join(SUITES)}",
+              file=sys.stderr)
+        return 2
+    parts = [f"`benchmarks/surrogate_bench.py --evaluations {args.evaluations} --seeds {args.seeds}` "
+             f"({time.strftime('%Y-%m-%d')}); default hyperparameters of every agent (`nasgym/search/algos.py`, "
+             "`agents/`); `successive_halving` spends the same budget in full-evaluation equivalents (an evaluation "
+             "at fidelity f costs f)."]
+    for name in suites:
+        env, agents = SUITES[name]
+        try:
+            config = BenchConfig(env=env, agents=agents, evaluations=args.evaluations, seeds=args.seeds,
+                                 logdir=str(args.logdir / name), jobs=args.jobs)
+            start = time.time()
+            table = bench(config)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(table, flush=True)
+        png = f"bench_surrogate_{name}.png"
+        parts += [f"### {name} actions ({time.time() - start:.0f} s wall for the runs not done before, "
+                  f"{args.jobs} jobs)", "", table.strip(), "", f"![best reward vs evaluations]({png})"]
+        if args.write:
+            shutil.copyfile(args.logdir / name / "best_reward.png", ROOT / "benchmarks" / png)
+    if args.write:
+        write_section(SECTION, "\n".join(parts) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
