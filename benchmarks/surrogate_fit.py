@@ -61,9 +61,12 @@ def score(table: Table, train: np.ndarray, test: np.ndarray, model: str,
     fit_seconds = time.process_time() - start
     predicted, spread = surrogate.predict([table.archs[i] for i in test])
     measured = table.mean[test]
+    error = np.abs(predicted - measured)
     return {"model": model, "residual": calibration is not None, "tau": kendall(predicted, measured),
             "spearman": spearman(predicted, measured), "top10_tau": top_kendall(predicted, measured),
-            "spread": float(np.mean(spread)), "fit_cpu_s": fit_seconds}
+            "spread": float(np.mean(spread)), "error": float(np.mean(error)),
+            "spread_rho": spearman(np.asarray(spread), error),
+            "within_2_spread": float(np.mean(error <= 2 * np.asarray(spread))), "fit_cpu_s": fit_seconds}
 
 
 def compare(table: Table, models: list[str], calibration: SizeCalibration | None = None) -> tuple[list[dict], dict]:
@@ -190,13 +193,16 @@ def render(table: Table, rows: list[dict], ceiling: dict, curve: list[tuple[int,
     lines = [f"`benchmarks/surrogate_fit.py` ({time.strftime('%Y-%m-%d')}) on `{data.name}`: "
              f"{len(table.archs)} architectures with >= 2 seeds, {ceiling['n_train']} fitted, {ceiling['n_test']} "
              f"held out (seeded 20 %). Seed noise (RMS within-architecture std): {100 * table.seed_std():.2f} pt.",
-             "", "| predictor | Kendall tau | Spearman | tau in top decile | mean spread (pt) | fit CPU s |",
-             "|---|---:|---:|---:|---:|---:|",
+             "Uncertainty: the ensemble's spread (std of its 5 members) against the absolute error of its mean.",
+             "", "| predictor | Kendall tau | Spearman | tau in top decile | mean abs. error (pt) | mean spread (pt) | "
+             "Spearman(spread, error) | error <= 2 spread | fit CPU s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
              f"| one more training run (seed 0 vs seed 1) | {ceiling['seed_tau']:.3f} | - | "
-             f"{ceiling['seed_top10_tau']:.3f} | - | - |"]
+             f"{ceiling['seed_top10_tau']:.3f} | - | - | - | - | - |"]
     for r in rows:
         lines.append(f"| {label(r)} (ensemble of 5) | {r['tau']:.3f} | {r['spearman']:.3f} | {r['top10_tau']:.3f} "
-                     f"| {100 * r['spread']:.2f} | {r['fit_cpu_s']:.1f} |")
+                     f"| {100 * r['error']:.2f} | {100 * r['spread']:.2f} | {r['spread_rho']:.2f} | "
+                     f"{100 * r['within_2_spread']:.0f} % | {r['fit_cpu_s']:.1f} |")
     lines += ["", f"Learning curve of {label(best)} (held-out tau): "
               + ", ".join(f"{n}: {tau:.3f}" for n, tau in curve) + ".",
               "", render_reference(reference, best),
