@@ -6,7 +6,7 @@ agents, multi-fidelity successive halving included, and the SB3 algorithms of di
 between the two tables (the action mode changes what a policy sees, not the architectures it can build). Each table
 has the column "runs in true top 1 %" (by the measured data, :mod:`nasgym.search.true_top`). Runs are ordinary
 ``train.py`` runs under ``runs/bench-surrogate/{discrete,box}/`` (one TensorBoard; rerunning resumes finished and
-partial runs), ``--write`` puts both tables and plots into ``benchmarks/RESULTS.md``::
+partial runs), ``--write`` puts each suite's table and plot into its section of ``benchmarks/RESULTS.md``::
 
     nice -n 10 .venv/bin/python benchmarks/surrogate_bench.py --evaluations 2000 --seeds 5 --jobs 2 [--write]
 """
@@ -33,6 +33,9 @@ SUITES = {  # name -> (env, agents)
     "box": ("nasgym/EdgeTPU-Surrogate-Box-v0", ["sac", "td3", "ddpg", "ppo"]),
 }
 
+MULTI_FIDELITY_NOTE = (" `successive_halving` spends the same budget in full-evaluation equivalents (an evaluation at "
+                       "fidelity f costs f; fidelities 0.25 and 0.5 are the data's learning-curve points).")
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -49,10 +52,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --suites={args.suites!r} is invalid: expected comma-separated among {', '.join(SUITES)}",
               file=sys.stderr)
         return 2
-    parts = [f"`benchmarks/surrogate_bench.py --evaluations {args.evaluations} --seeds {args.seeds}` "
-             f"({time.strftime('%Y-%m-%d')}); default hyperparameters of every agent (`nasgym/search/algos.py`, "
-             "`agents/`); `successive_halving` spends the same budget in full-evaluation equivalents (an evaluation "
-             "at fidelity f costs f)."]
     for name in suites:
         env, agents = SUITES[name]
         try:
@@ -64,13 +63,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 2
         print(table, flush=True)
-        png = f"bench_surrogate_{name}.png"
-        parts += [f"### {name} actions ({time.time() - start:.0f} s wall for the runs not done before, "
-                  f"{args.jobs} jobs)", "", table.strip(), "", f"![best reward vs evaluations]({png})"]
         if args.write:
+            png = f"bench_surrogate_{name}.png"
             shutil.copyfile(args.logdir / name / "best_reward.png", ROOT / "benchmarks" / png)
-    if args.write:
-        write_section(SECTION, "\n".join(parts) + "\n")
+            write_section(f"{SECTION} ({name} actions)", "\n".join([
+                f"`benchmarks/surrogate_bench.py --suites {name} --evaluations {args.evaluations} --seeds "
+                f"{args.seeds}` ({time.strftime('%Y-%m-%d')}; {time.time() - start:.0f} s wall with {args.jobs} jobs "
+                "for the runs not done before); default hyperparameters of every agent (`nasgym/search/algos.py`, "
+                "`agents/`)." + MULTI_FIDELITY_NOTE * ("successive_halving" in agents), "", table.strip(), "",
+                f"![best reward vs evaluations]({png})"]))
     return 0
 
 
