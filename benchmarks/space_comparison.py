@@ -26,11 +26,11 @@ union front per preset and space (front members by reward, then the next non-dom
 shorter) for the confirmation with the reference training: ``confirm.csv`` and an ``evaluations.csv`` of them in
 ``benchmarks/.cache/space_confirm/<pair>/`` (``--write`` also commits the list as
 ``benchmarks/data/space_confirm_<pair>.confirm.csv``), and prints the command that trains them: the reference
-training (``reference``'s steps and task), once per seed for :data:`CONFIRM_SEEDS` seeds (~2.5 CPU-minutes per
-architecture; resumable), into ``benchmarks/data/space_confirm_<pair>.csv.gz``. ``--confirmed`` then reports (no
-search): per listed architecture its surrogate and reference accuracy, per preset and space the mean reference
-accuracy of its list, the accuracy gap at equal latency by the reference accuracies and the surrogate's Kendall
-tau against them.
+training (``reference``'s steps and task), once per seed for :data:`CONFIRM_SEEDS` seeds (45-100 CPU s per
+training, the larger networks of a front at the top; resumable), into ``benchmarks/data/space_confirm_<pair>.csv.gz``.
+``--confirmed`` then reports (no search): per listed architecture its surrogate and reference accuracy, per preset
+and space the mean reference accuracy of its list, the accuracy gap at equal latency by the reference accuracies
+and the surrogate's Kendall tau against them.
 
     nice -n 10 .venv/bin/python benchmarks/space_comparison.py [--evaluations 100] [--seeds 2] [--write]
     .venv/bin/python benchmarks/space_comparison.py --pair proxy --evaluations 2000 --seeds 5 --confirm 5 [--write]
@@ -391,8 +391,8 @@ def main(argv: list[str] | None = None) -> None:
         picked = confirm_list(args, result, args.confirm)
         folder, command = write_confirm(args, picked)
         print(f"{len(picked)} front architectures ({len({r['arch_hash'] for r in picked})} distinct) listed in "
-              f"{folder / 'confirm.csv'}; train them with the reference training ({CONFIRM_SEEDS} seeds, ~2.5 "
-              f"CPU-minutes per architecture; resumable), then report with --confirmed:\n  {command}")
+              f"{folder / 'confirm.csv'}; train them with the reference training ({CONFIRM_SEEDS} seeds, 45-100 "
+              f"CPU s per training; resumable), then report with --confirmed:\n  {command}")
         if args.write:
             shutil.copyfile(folder / "confirm.csv", confirm_paths(args.pair)[0])
     if args.write:
