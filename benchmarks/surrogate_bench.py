@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 of every agent")
     p.add_argument("--jobs", type=int, default=2, help="runs in parallel processes")
     p.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated, among {', '.join(SUITES)}")
+    p.add_argument("--skip", default="", help="comma-separated agents of the suites to leave out this time")
     p.add_argument("--logdir", type=Path, default=ROOT / "runs" / "bench-surrogate", help="root of all runs")
     p.add_argument("--write", action="store_true", help="write the RESULTS.md section and the plots")
     args = p.parse_args(argv)
@@ -52,8 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --suites={args.suites!r} is invalid: expected comma-separated among {', '.join(SUITES)}",
               file=sys.stderr)
         return 2
+    skip = {a.strip() for a in args.skip.split(",") if a.strip()}
     for name in suites:
-        env, agents = SUITES[name]
+        env, every = SUITES[name]
+        agents = [a for a in every if a not in skip]
         try:
             config = BenchConfig(env=env, agents=agents, evaluations=args.evaluations, seeds=args.seeds,
                                  logdir=str(args.logdir / name), jobs=args.jobs)
@@ -65,13 +68,15 @@ def main(argv: list[str] | None = None) -> int:
         print(table, flush=True)
         if args.write:
             png = f"bench_surrogate_{name}.png"
+            skipped = f" --skip {','.join(sorted(skip & set(every)))}" if skip & set(every) else ""
             shutil.copyfile(args.logdir / name / "best_reward.png", ROOT / "benchmarks" / png)
-            write_section(f"{SECTION} ({name} actions)", "\n".join([
-                f"`benchmarks/surrogate_bench.py --suites {name} --evaluations {args.evaluations} --seeds "
-                f"{args.seeds}` ({time.strftime('%Y-%m-%d')}; {time.time() - start:.0f} s wall with {args.jobs} jobs "
-                "for the runs not done before); default hyperparameters of every agent (`nasgym/search/algos.py`, "
-                "`agents/`)." + MULTI_FIDELITY_NOTE * ("successive_halving" in agents), "", table.strip(), "",
-                f"![best reward vs evaluations]({png})"]))
+            intro = (f"`benchmarks/surrogate_bench.py --suites {name} --evaluations {args.evaluations} --seeds "
+                     f"{args.seeds}{skipped}` ({time.strftime('%Y-%m-%d')}; {time.time() - start:.0f} s wall with "
+                     f"{args.jobs} jobs for the runs not done before); default hyperparameters of every agent "
+                     "(`nasgym/search/algos.py`, `agents/`).")
+            intro += MULTI_FIDELITY_NOTE * ("successive_halving" in agents)
+            write_section(f"{SECTION} ({name} actions)",
+                          f"{intro}\n\n{table.strip()}\n\n![best reward vs evaluations]({png})\n")
     return 0
 
 

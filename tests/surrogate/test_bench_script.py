@@ -7,15 +7,18 @@ from benchmark_scripts import benchmark_module
 
 def test_both_suites_write_tables_with_the_true_top_column(tmp_path, monkeypatch, capsys):
     with benchmark_module("surrogate_bench") as sb:
-        monkeypatch.setitem(sb.SUITES, "discrete", (sb.SUITES["discrete"][0], ["random", "successive_halving"]))
+        monkeypatch.setitem(sb.SUITES, "discrete", (sb.SUITES["discrete"][0],
+                                                        ["random", "successive_halving", "evolution"]))
         monkeypatch.setitem(sb.SUITES, "box", (sb.SUITES["box"][0], ["ppo"]))
-        assert sb.main(["--evaluations", "20", "--seeds", "1", "--jobs", "1", "--logdir", str(tmp_path)]) == 0
+        argv = ["--evaluations", "20", "--seeds", "1", "--jobs", "1", "--logdir", str(tmp_path), "--skip", "evolution"]
+        assert sb.main(argv) == 0
         out = capsys.readouterr().out
         assert "Env `nasgym/EdgeTPU-Surrogate-v0`; 20 evaluations per run" in out
         assert "Env `nasgym/EdgeTPU-Surrogate-Box-v0`; 20 evaluations per run" in out
         assert out.count("runs in true top 1 % |") == 2
         for agent in ("random", "successive_halving", "ppo"):
             assert f"| {agent} | 1 | " in out
+        assert "| evolution |" not in out  # --skip
         for suite, runs in (("discrete", 2), ("box", 1)):
             assert len(list((tmp_path / suite).glob("*/seed0/evaluations.csv"))) == runs
             assert (tmp_path / suite / "best_reward.png").stat().st_size > 10_000
