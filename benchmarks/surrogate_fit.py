@@ -31,6 +31,7 @@ from typing import Any
 import _bootstrap  # noqa: F401  (repository root on sys.path, one BLAS thread)
 import numpy as np
 from results_md import write_section
+from surrogate_data import STUDY_CSV
 
 import nasgym
 from nasgym.quality import make_evaluator
@@ -43,7 +44,6 @@ from nasgym.surrogate.models import MODELS
 
 SECTION = "nasgym-Bench surrogate"
 CURVE = (50, 100, 200, 400, 800)
-STUDY_CSV = Path(__file__).resolve().parent / "data" / "proxy_study.csv"
 
 
 def complete(table: Table) -> Table:
