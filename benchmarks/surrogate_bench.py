@@ -4,9 +4,10 @@ Two ``train.py bench`` runs at equal budgets: on ``nasgym/EdgeTPU-Surrogate-v0``
 agents, multi-fidelity successive halving included, and the SB3 algorithms of discrete actions; on
 ``nasgym/EdgeTPU-Surrogate-Box-v0`` the algorithms that need a Box action space (SAC, TD3, DDPG) with PPO as the link
 between the two tables (the action mode changes what a policy sees, not the architectures it can build). Each table
-has the column "runs in true top 1 %" (by the measured data, :mod:`nasgym.search.true_top`). Runs are ordinary
-``train.py`` runs under ``runs/bench-surrogate/{discrete,box}/`` (one TensorBoard; rerunning resumes finished and
-partial runs), ``--write`` puts each suite's table and plot into its section of ``benchmarks/RESULTS.md``::
+has the columns "runs in true top 1 %" and "evals to true top 1 %" (by the measured data,
+:mod:`nasgym.search.true_top`). Runs are ordinary ``train.py`` runs under ``runs/bench-surrogate/{discrete,box}/``
+(one TensorBoard; rerunning resumes finished and partial runs), ``--write`` puts each suite's table and plot into
+its section of ``benchmarks/RESULTS.md``::
 
     nice -n 10 .venv/bin/python benchmarks/surrogate_bench.py --evaluations 2000 --seeds 5 --jobs 2 [--write]
 """

@@ -61,6 +61,16 @@ def measured_random(path) -> dict[str, float]:
     return {a: float(np.mean(v)) for a, v in by.items() if len(v) == 2}
 
 
+def first_hit_by_hand(rundir, threshold: float, surrogate) -> int | None:
+    """1-based evaluation of the first logged architecture whose noise-free reward reaches ``threshold``."""
+    with open(rundir / "evaluations.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            arch = nasgym.Architecture.parse(row["arch_string"])
+            if reward(arch, surrogate.evaluate(arch, 0)["accuracy"]) >= threshold:
+                return int(row["evaluation"])
+    return None
+
+
 def test_threshold_hits_and_calibration_match_a_direct_computation(tmp_path, data):
     top = true_top_of(env_yaml(tmp_path, data))
     measured = measured_random(data)
@@ -86,10 +96,34 @@ def test_threshold_hits_and_calibration_match_a_direct_computation(tmp_path, dat
     rows = {r["agent"]: r for r in summarize(runs, top)}
     assert rows["evolution"]["runs_in_true_top_1pct"] == 2 and rows["random"]["runs_in_true_top_1pct"] == 0
     text = table_markdown(list(rows.values()), "Top-Test")
-    assert "| evals to 95 % | runs reaching | runs in true top 1 % |" in text
-    assert "| 2/3 | 2/3 |" in text and "| never | 0/1 | 0/1 |" in text
+    assert "| evals to 95 % | runs reaching | runs in true top 1 % | evals to true top 1 % |" in text
+    assert "| 2/3 | 2/3 | never |" in text and "| never | 0/1 | 0/1 | never |" in text  # no logged rows here
     assert f"has a reward >= {expected:.4f}" in text and "data's 249 uniform random architectures" in text
     assert f"{100 * rate:.1f} % reach it" in text
+
+
+def test_first_hit_uses_noise_free_rewards_from_the_row_or_the_cost_model(tmp_path, data):
+    top = true_top_of(env_yaml(tmp_path, data))
+    space, rng = nasgym.load_space("proxy"), np.random.default_rng(5)
+    ranked = sorted((space.sample(rng) for _ in range(300)), key=top.true_reward)
+    low, high = ranked[:3], ranked[-1]
+    assert top.true_reward(high) >= top.threshold > top.true_reward(low[-1])
+
+    def logged(arch, accuracy):  # a row as a run logs it (a noisy accuracy, the reward of that accuracy)
+        cost = COST.evaluate(arch)
+        return {"arch_string": arch.to_string(), "accuracy": accuracy, "reward": reward(arch, accuracy),
+                "latency_ms": cost["latency_ms"], "energy_mj": cost["energy_mj"]}
+
+    rows = [logged(a, 0.99) for a in low] + [logged(high, 0.1), logged(low[0], 0.5)]  # the noise misleads
+    expected = [top.true_reward(a) for a in [*low, high, low[0]]]
+    assert top.true_rewards(rows) == pytest.approx(expected, abs=1e-12)
+    assert top.first_hit(rows) == 4 and top.first_hit(rows[:3]) is None and top.first_hit([]) is None
+    bare = [{k: v for k, v in row.items() if k != "latency_ms"} for row in rows]  # the reward reads a missing figure
+    assert top.true_rewards(bare) == pytest.approx(expected, abs=1e-12) and top.first_hit(bare) == 4
+    run = AgentRun("evolution", 0, [r["reward"] for r in rows], 0.5, low[0].to_string(), rows)
+    summary = summarize([run, AgentRun("evolution", 1, [0.1], 0.5, low[0].to_string(), rows[:1])], top)[0]
+    assert summary["evals_to_true_top_1pct_mean"] == 4 and summary["runs_reaching_true_top_1pct"] == 1
+    assert "| 0/2 | 4 (1/2) |" in table_markdown([summary], "Top-Test")
 
 
 def test_too_few_random_architectures_give_no_threshold(tmp_path, tiny_fingerprint):
@@ -100,7 +134,7 @@ def test_too_few_random_architectures_give_no_threshold(tmp_path, tiny_fingerpri
     top = true_top_of(env_yaml(tmp_path, tmp_path / "few.csv.gz"))
     assert top.n_random == 60 and math.isnan(top.threshold) and top.hit(rows[0]["arch_string"]) is None
     text = table_markdown(summarize([AgentRun("random", 0, [0.1], 0.2, rows[0]["arch_string"])], top), "X")
-    assert "| 1/1 | -/1 |" in text
+    assert "| 1/1 | -/1 | - |" in text
     assert "the data has 60 uniform random architectures with >= 2 seeds: expected >= 100" in text
 
 
@@ -129,4 +163,10 @@ def test_bench_on_a_surrogate_env_counts_the_hits_of_each_run(tmp_path, data):
             hits += reward(arch, surrogate.evaluate(arch, 0)["accuracy"]) >= top.threshold
         assert table[agent]["runs_in_true_top_1pct"] == str(hits)
         assert f"| {hits}/2 |" in text.split(f"| {agent} |")[1].splitlines()[0]
+        first = [first_hit_by_hand(tmp_path / "bench" / agent / f"seed{seed}", top.threshold, surrogate)
+                 for seed in (0, 1)]
+        reached = [x for x in first if x is not None]
+        assert int(table[agent]["runs_reaching_true_top_1pct"]) == len(reached)
+        if reached:
+            assert float(table[agent]["evals_to_true_top_1pct_mean"]) == pytest.approx(np.mean(reached))
     assert float(table["random"]["true_top_1pct_threshold"]) == pytest.approx(top.threshold)
