@@ -97,7 +97,8 @@ def parse_bench_args(argv: list[str]) -> BenchConfig:
     p.add_argument("--agents", default=",".join(DEFAULT_AGENTS), help="comma-separated algorithm names or "
                    "path.py:Class")
     p.add_argument("--evaluations", type=int, default=BenchConfig.evaluations, help="evaluation budget of every run")
-    p.add_argument("--seeds", type=int, default=BenchConfig.seeds, help="seeds 0..N-1 for every agent")
+    p.add_argument("--seeds", type=int, default=BenchConfig.seeds, help="number of seeds for every agent")
+    p.add_argument("--first-seed", type=int, default=BenchConfig.first_seed, help="the first seed (seeds K..K+N-1)")
     p.add_argument("--logdir", default=BenchConfig.logdir, help="root folder of all runs (one TensorBoard)")
     p.add_argument("--jobs", type=int, default=BenchConfig.jobs, help="runs in parallel processes")
     p.add_argument("--ray-address", help="run every agent x seed as a Ray task: 'local', 'auto', HOST:PORT (log dir "
@@ -106,7 +107,7 @@ def parse_bench_args(argv: list[str]) -> BenchConfig:
     args = p.parse_args(argv)
     return BenchConfig(env=args.env, agents=args.agents.split(","), evaluations=args.evaluations, seeds=args.seeds,
                        logdir=args.logdir, jobs=args.jobs, ray_address=args.ray_address,
-                       hyperparams_dir=args.hyperparams_dir)
+                       hyperparams_dir=args.hyperparams_dir, first_seed=args.first_seed)
 
 
 def bench(argv: list[str]) -> None:

@@ -1,6 +1,7 @@
 """The benchmark harness: summary statistics (exact), nasgym.search.bench from Python and `train.py bench`."""
 
 import csv
+import json
 import math
 import subprocess
 import sys
@@ -79,3 +80,14 @@ def test_bench_end_to_end(tmp_path, monkeypatch, capsys):
     assert "| random | 2 |" in (logdir / "bench.md").read_text()
     assert "| evolution | 2 |" in table
     assert "[4/4] evolution seed 1: best reward" in capsys.readouterr().out
+
+
+def test_first_seed_runs_an_independent_sample_of_seeds(tmp_path):
+    logdir = tmp_path / "bench"
+    bench(BenchConfig(env="nasgym/EdgeTPU-Surrogate-v0", agents=["random"], evaluations=3, seeds=2, first_seed=100,
+                      logdir=str(logdir)))
+    assert sorted(p.name for p in (logdir / "random").iterdir()) == ["seed100", "seed101"]
+    for seed in (100, 101):
+        assert json.loads((logdir / "random" / f"seed{seed}" / "run.json").read_text())["args"]["seed"] == seed
+    with pytest.raises(ValueError, match=r"^--first-seed=-1 is invalid: expected a non-negative integer$"):
+        BenchConfig(first_seed=-1)

@@ -38,17 +38,19 @@ DEFAULT_AGENTS = ("random", "evolution", "reinforce", "ppo", "maskable_ppo", "ns
 
 @dataclass
 class BenchConfig:
-    """A benchmark: every agent of ``agents`` x seeds ``0..seeds-1``, ``evaluations`` each, under ``logdir``.
+    """A benchmark: every agent of ``agents`` x ``seeds`` seeds from ``first_seed``, ``evaluations`` each, under
+    ``logdir``.
 
     Attributes:
         env: A Gymnasium id, definition id or YAML path.
         agents: Algorithm names or ``path.py:Class``.
         evaluations: Evaluation budget of every run.
-        seeds: Seeds 0..N-1 for every agent.
+        seeds: Number of seeds for every agent: ``first_seed .. first_seed + seeds - 1``.
         logdir: Root folder of all runs (one TensorBoard).
         jobs: Runs in parallel processes.
         ray_address: Run every agent x seed as a Ray task (log dir and cache on a filesystem all nodes share).
         hyperparams_dir: Folder with ``<agent>.yaml`` hyperparameter files (optional).
+        first_seed: The first seed (e.g. tune on seeds 100.. and report on 0..: two independent samples).
     """
 
     env: str = "nasgym/EdgeTPU-ZeroCost-v0"
@@ -59,12 +61,15 @@ class BenchConfig:
     jobs: int = 1
     ray_address: str | None = None
     hyperparams_dir: str | None = None
+    first_seed: int = 0
 
     def __post_init__(self) -> None:
         for name in ("evaluations", "seeds", "jobs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"--{name}={value} is invalid: expected a positive integer")
+        if isinstance(self.first_seed, bool) or not isinstance(self.first_seed, int) or self.first_seed < 0:
+            raise ValueError(f"--first-seed={self.first_seed} is invalid: expected a non-negative integer")
         given, self.agents = self.agents, [a.strip() for a in self.agents if a.strip()]
         if not self.agents:
             raise ValueError(f"--agents={','.join(given)!r} is invalid: expected comma-separated algorithm names")
@@ -117,7 +122,7 @@ def run_bench(config: BenchConfig) -> list[AgentRun]:
         hyper = None
         if config.hyperparams_dir and (Path(config.hyperparams_dir) / f"{label}.yaml").is_file():
             hyper = str(Path(config.hyperparams_dir) / f"{label}.yaml")
-        for seed in range(config.seeds):
+        for seed in range(config.first_seed, config.first_seed + config.seeds):
             jobs.append((config.env, agent, seed, config.evaluations, str(root / label / f"seed{seed}"), hyper))
     if config.ray_address:
         from nasgym.parallel.ray_executor import map_tasks
