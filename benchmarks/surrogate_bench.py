@@ -21,9 +21,12 @@ import time
 from pathlib import Path
 
 import _bootstrap  # noqa: F401  (repository root on sys.path, one BLAS thread)
+import numpy as np
 from results_md import write_section
 
-from nasgym.search.bench import BenchConfig, bench
+from nasgym.evaluation_log import read_log
+from nasgym.search.bench import BenchConfig, agent_label, bench
+from nasgym.search.true_top import TrueTop, true_top_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "nasgym-Bench: search agents on the surrogate env"
@@ -34,8 +37,25 @@ SUITES = {  # name -> (env, agents)
     "box": ("nasgym/EdgeTPU-Surrogate-Box-v0", ["sac", "td3", "ddpg", "ppo"]),
 }
 
+OPENING = 8  # first evaluations: before PPO's first update (256 steps = 8.5 episodes), DQN still near-random
 MULTI_FIDELITY_NOTE = (" `successive_halving` spends the same budget in full-evaluation equivalents (an evaluation at "
                        "fidelity f costs f; fidelities 0.25 and 0.5 are the data's learning-curve points).")
+
+
+def opening_markdown(root: Path, agents: list[str], seeds: int, top: TrueTop) -> str:
+    """Per agent, the mean noise-free reward of the first :data:`OPENING` evaluations of its runs and their share in
+    the true top 1 %: what an agent's starting distribution gives before it learns (SB3's unmasked discrete actions
+    are canonicalized to the nearest valid index, which is not uniform over the valid choices)."""
+    lines = [f"The opening: the first {OPENING} evaluations of every run (mostly before any learning), noise-free "
+             "reward mean and share in the true top 1 %"
+             + (" (`successive_halving` logs the architecture it recommends per unit of budget, chosen at lower "
+                "fidelities first)" if "successive_halving" in agents else "") + ":", "",
+             f"| agent | mean reward, first {OPENING} | share in true top 1 % |", "|---|---:|---:|"]
+    for agent in agents:
+        logs = [root / agent_label(agent) / f"seed{seed}" / "evaluations.csv" for seed in range(seeds)]
+        rewards = np.concatenate([top.true_rewards(read_log(path).rows[:OPENING]) for path in logs])
+        lines.append(f"| {agent_label(agent)} | {rewards.mean():.4f} | {np.mean(rewards >= top.threshold):.3f} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-        print(table, flush=True)
+        opening = opening_markdown(args.logdir / name, agents, args.seeds, true_top_of(env))
+        print(table, opening, sep="\n", flush=True)
         if args.write:
             png = f"bench_surrogate_{name}.png"
             skipped = f" --skip {','.join(sorted(skip & set(every)))}" if skip & set(every) else ""
@@ -77,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                      "(`nasgym/search/algos.py`, `agents/`).")
             intro += MULTI_FIDELITY_NOTE * ("successive_halving" in agents)
             write_section(f"{SECTION} ({name} actions)",
-                          f"{intro}\n\n{table.strip()}\n\n![best reward vs evaluations]({png})\n")
+                          f"{intro}\n\n{table.strip()}\n\n{opening}\n![best reward vs evaluations]({png})\n")
     return 0
 
 

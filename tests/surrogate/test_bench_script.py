@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+
 from benchmark_scripts import benchmark_module
+
+from nasgym.search.true_top import true_top_of
 
 
 def test_both_suites_write_tables_with_the_true_top_column(tmp_path, monkeypatch, capsys):
@@ -19,6 +23,12 @@ def test_both_suites_write_tables_with_the_true_top_column(tmp_path, monkeypatch
         for agent in ("random", "successive_halving", "ppo"):
             assert f"| {agent} | 1 | " in out
         assert "| evolution |" not in out  # --skip
+        assert out.count("| agent | mean reward, first 8 | share in true top 1 % |") == 2
+        top = true_top_of(sb.SUITES["discrete"][0])
+        with open(tmp_path / "discrete" / "random" / "seed0" / "evaluations.csv", newline="") as f:
+            first = [top.true_reward(row["arch_string"]) for row in list(csv.DictReader(f))[:8]]
+        share = sum(r >= top.threshold for r in first) / 8
+        assert f"| random | {sum(first) / 8:.4f} | {share:.3f} |" in out
         for suite, runs in (("discrete", 2), ("box", 1)):
             assert len(list((tmp_path / suite).glob("*/seed0/evaluations.csv"))) == runs
             assert (tmp_path / suite / "best_reward.png").stat().st_size > 10_000
