@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from nasgym.registry import Registry
+from nasgym.search.action_noise import NOISE_KEYS, check_noise
 
 # name -> (module, class), registered in name order (the order the unknown-name error lists them in)
 SB3_ALGOS: Registry[tuple[str, str]] = Registry("algorithm", sep=" ", problem="is unknown")
@@ -41,6 +42,7 @@ SUPPORTED_MODES.update({"dqn": ("discrete",), "qrdqn": ("discrete",), "maskable_
                         **{name: ("box",) for name in BOX_ALGOS}})
 _ON_POLICY = {"n_steps": 256, "batch_size": 64, "gamma": 1.0}
 _OFF_POLICY = {"learning_starts": 100, "buffer_size": 20_000, "batch_size": 64, "gamma": 1.0}
+_ACTION_NOISE = {"noise_type": "normal", "noise_std": 1.6}  # deterministic policies: nasgym.search.action_noise
 SB3_DEFAULTS: dict[str, dict[str, Any]] = {
     "ppo": {"policy": "MlpPolicy", **_ON_POLICY, "n_epochs": 4, "ent_coef": 0.01},
     "maskable_ppo": {"policy": "MlpPolicy", **_ON_POLICY, "n_epochs": 4, "ent_coef": 0.01},
@@ -53,8 +55,8 @@ SB3_DEFAULTS: dict[str, dict[str, Any]] = {
     "qrdqn": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4, "target_update_interval": 500,
               "exploration_fraction": 0.3},
     "sac": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4},
-    "td3": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4},
-    "ddpg": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4},
+    "td3": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4, **_ACTION_NOISE},
+    "ddpg": {"policy": "MlpPolicy", **_OFF_POLICY, "train_freq": 4, **_ACTION_NOISE},
     "ars": {"policy": "LinearPolicy", "n_delta": 4},
 }
 PLUGIN_DEFAULTS: dict[str, Any] = {"policy": "MlpPolicy", "gamma": 1.0}  # an SB3 plug-in of no known algorithm
@@ -158,7 +160,11 @@ def resolve_algo(spec: str) -> AlgoSpec:
 def check_hyperparams(algo: AlgoSpec, hyper: dict) -> None:
     """``ValueError`` naming hyperparameters the algorithm's constructor does not take (and the valid ones)."""
     params = inspect.signature(algo.cls.__init__).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    if algo.kind == "sb3":
+        check_noise(algo.name, hyper, "action_noise" in params)
+        hyper = {k: v for k, v in hyper.items() if k not in NOISE_KEYS}
+    if takes_any:
         return
     valid = sorted(set(params) - {"self", "env", "policy", "space"})
     unknown = sorted(set(hyper) - set(valid))

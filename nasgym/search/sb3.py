@@ -33,6 +33,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nasgym.envs_config import EnvConfig, make_env
 from nasgym.files import atomic_path
+from nasgym.search.action_noise import with_action_noise
 from nasgym.search.algos import AlgoSpec, check_hyperparams
 from nasgym.search.blackbox import progress_bar
 from nasgym.search.checkpoint import HOOKS, Checkpointer
@@ -161,6 +162,7 @@ def _new_model(algo: AlgoSpec, config: EnvConfig, hyper: dict, venv: VecEnv, see
     hyper = dict(hyper)
     policy = hyper.pop("policy", "MlpPolicy")
     check_hyperparams(algo, hyper)
+    hyper = with_action_noise(hyper, venv.action_space)
     try:
         return algo.cls(policy, venv, seed=seed, verbose=0, device="cpu",
                         tensorboard_log=str(logdir) if tensorboard else None, **hyper)
