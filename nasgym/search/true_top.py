@@ -85,9 +85,9 @@ class TrueTop:
     def true_rewards(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """:meth:`true_reward` of every logged row (``arch_string`` and the figures a run logs), in order.
 
-        The cost figures are the row's own (the cost model is deterministic, and simulating it again costs ~10 ms
-        an architecture) when the reward reads nothing else: checked on the first row, whose logged reward the
-        reward function must reproduce from the row; otherwise the cost model's."""
+        The cost figures are the row's own (the cost model is deterministic, and simulating it again is far slower
+        than the surrogate's prediction) when the reward reads nothing else: checked on the first row, whose logged
+        reward the reward function must reproduce from the row; otherwise the cost model's."""
         from_row = bool(rows) and self._reward_reads_only(rows[0])
         accuracy: dict[str, float] = {}
         rewards = []
