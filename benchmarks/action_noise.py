@@ -24,7 +24,7 @@ from results_md import write_section
 
 from nasgym.files import atomic_write_text
 from nasgym.search.algos import sb3_defaults
-from nasgym.search.bench import AgentRun, BenchConfig, run_bench, summarize
+from nasgym.search.bench import AgentRun, BenchConfig, first_hit_cell, run_bench, summarize
 from nasgym.search.true_top import true_top_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,10 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         for row in summarize(results, top):
             runs = [r for r in results if r.agent == row["agent"]]
             distinct = np.mean([len({x["arch_string"] for x in r.logged}) for r in runs])
-            first = "never" if not row["runs_reaching_true_top_1pct"] else (
-                f"{row['evals_to_true_top_1pct_mean']:.0f} ({row['runs_reaching_true_top_1pct']}/{row['seeds']})")
             lines.append(f"| {row['agent']} | {'none' if std == 0 else std:} | {row['best_reward_mean']:.4f} ± "
-                         f"{row['best_reward_std']:.4f} | {distinct:.0f} | {first} | "
+                         f"{row['best_reward_std']:.4f} | {distinct:.0f} | {first_hit_cell(row)} | "
                          f"{row['runs_in_true_top_1pct']}/{row['seeds']} |")
     chosen = max(score, key=score.get)
     default = sb3_defaults("td3").get("noise_std") if sb3_defaults("td3").get("noise_type") == "normal" else 0.0
@@ -88,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"{args.jobs} jobs for the runs not done before). Env `{ENV}`, seeds {seeds} (the agent benchmark "
                  "reports on seeds 0..4), nasgym's other defaults; 'none' is SB3's default (no noise). Best reward "
                  "mean ± std over seeds; distinct architectures: mean per run; evals to true top 1 %: mean over "
-                 "the runs that get there (share in brackets).")
+                 "the runs that get there (their share in brackets when not all).")
         write_section(SECTION, f"{intro}\n\n{table}\n\nRule: the highest mean best reward; {verdict}.\n")
     return 0
 

@@ -24,8 +24,7 @@ import _bootstrap  # noqa: F401  (repository root on sys.path, one BLAS thread)
 import numpy as np
 from results_md import write_section
 
-from nasgym.evaluation_log import read_log
-from nasgym.search.bench import BenchConfig, agent_label, bench
+from nasgym.search.bench import AgentRun, BenchConfig, agent_label, run_bench, write_outputs
 from nasgym.search.true_top import TrueTop, true_top_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,18 +41,17 @@ MULTI_FIDELITY_NOTE = (" `successive_halving` spends the same budget in full-eva
                        "fidelity f costs f; fidelities 0.25 and 0.5 are the data's learning-curve points).")
 
 
-def opening_markdown(root: Path, agents: list[str], seeds: int, top: TrueTop) -> str:
+def opening_markdown(results: list[AgentRun], top: TrueTop) -> str:
     """Per agent, the mean noise-free reward of the first :data:`OPENING` evaluations of its runs and their share in
     the true top 1 %: what an agent's starting distribution gives before it learns (SB3's unmasked discrete actions
     are canonicalized to the nearest valid index, which is not uniform over the valid choices)."""
     lines = [f"The opening: the first {OPENING} evaluations of every run (mostly before any learning), noise-free "
              "reward mean and share in the true top 1 %"
              + (" (`successive_halving` logs the architecture it recommends per unit of budget, chosen at lower "
-                "fidelities first)" if "successive_halving" in agents else "") + ":", "",
+                "fidelities first)" if any(r.agent == "successive_halving" for r in results) else "") + ":", "",
              f"| agent | mean reward, first {OPENING} | share in true top 1 % |", "|---|---:|---:|"]
-    for agent in agents:
-        logs = [root / agent_label(agent) / f"seed{seed}" / "evaluations.csv" for seed in range(seeds)]
-        rewards = np.concatenate([top.true_rewards(read_log(path).rows[:OPENING]) for path in logs])
+    for agent in dict.fromkeys(r.agent for r in results):
+        rewards = np.concatenate([top.true_rewards(r.logged[:OPENING]) for r in results if r.agent == agent])
         lines.append(f"| {agent_label(agent)} | {rewards.mean():.4f} | {np.mean(rewards >= top.threshold):.3f} |")
     return "\n".join(lines) + "\n"
 
@@ -82,11 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             config = BenchConfig(env=env, agents=agents, evaluations=args.evaluations, seeds=args.seeds,
                                  logdir=str(args.logdir / name), jobs=args.jobs)
             start = time.time()
-            table = bench(config)
+            config.check()
+            results = run_bench(config)  # bench(config), keeping the runs for the opening table
+            table = write_outputs(results, config)
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-        opening = opening_markdown(args.logdir / name, agents, args.seeds, true_top_of(env))
+        opening = opening_markdown(results, true_top_of(env))
         print(table, opening, sep="\n", flush=True)
         if args.write:
             png = f"bench_surrogate_{name}.png"
